@@ -1,0 +1,21 @@
+"""The catalogue's domain model.  Importing this package registers every table."""
+
+from .accounts import ROLES, ApiToken, Membership, Organization, User
+from .base import Base, new_id, utcnow
+from .datasets import (
+    DATASET_STATES,
+    Activity,
+    CatalogChange,
+    DataElement,
+    Dataset,
+    DatasetTag,
+    Group,
+    Resource,
+    dataset_groups,
+)
+
+__all__ = [
+    "ROLES", "DATASET_STATES", "Activity", "ApiToken", "Base", "CatalogChange", "DataElement", "Dataset",
+    "DatasetTag", "Group", "Membership", "Organization", "Resource", "User", "dataset_groups", "new_id",
+    "utcnow",
+]
