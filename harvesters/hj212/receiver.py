@@ -1,0 +1,254 @@
+"""asyncio TCP receiver for HJ 212 loggers: frame, verify, authenticate, store evidence, then parse and ack.
+
+Order for each frame: CRC and MN/PW checks → evidence (or quarantine) entry queued → group-commit fsync
+→ only then parse, emit values, raise alerts and send the reply.  A failing connection never touches
+another one: each has its own framer, rate bucket and buffer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from harvesters.hj212 import replies
+from harvesters.hj212.alerts import AlertEngine
+from harvesters.hj212.errors import Hj212Error
+from harvesters.hj212.evidence import EvidenceStore
+from harvesters.hj212.framing import MAX_SEGMENT, Frame, Garbage, StreamFramer, crc_verdict
+from harvesters.hj212.message import Header, parse_header, parse_message
+from harvesters.hj212.records import SeriesRecord, message_records
+from harvesters.hj212.registry import Point, PointRegistry
+from harvesters.hj212.series import ParquetSeriesSink
+from harvesters.hj212.split import Reassembler
+
+log = logging.getLogger(__name__)
+Sink = Callable[[list[SeriesRecord]], None]
+_ERROR_RTN = {"hj212.unknown_cn": "bad_cn", "hj212.bad_flag": "bad_flag", "hj212.bad_crc": "bad_crc"}
+
+
+@dataclass(frozen=True)
+class ReceiverConfig:
+    host: str = "127.0.0.1"
+    port: int = 9212
+    max_segment: int = MAX_SEGMENT
+    idle_timeout: float = 900.0
+    max_fps: float = 20.0  # per connection, token bucket; 0 disables
+    max_garbage: int = 65_536  # bytes of garbage a connection may send before it is dropped
+    commit_interval: float = 0.002
+    sync: bool = True
+    split_expiry: float = 120.0
+    series_flush_interval: float = 5.0
+    webhook_url: str | None = None
+
+
+class Receiver:
+    def __init__(self, root: str | Path, registry: PointRegistry, config: ReceiverConfig | None = None,
+                 sink: Sink | None = None) -> None:
+        self.root = Path(root)
+        self.registry = registry
+        self.config = config or ReceiverConfig()
+        self.store = EvidenceStore(self.root, commit_interval=self.config.commit_interval,
+                                   sync=self.config.sync)
+        self.series = ParquetSeriesSink(self.root) if sink is None else None
+        self.sink: Sink = sink or self.series  # type: ignore[assignment]
+        self.alerts = AlertEngine(self.root, self.config.webhook_url)
+        self.reassembler = Reassembler(self.config.split_expiry)
+        self.stats: Counter[str] = Counter()
+        self.connections: set[_Connection] = set()
+        self._server: asyncio.Server | None = None
+        self._housekeeping: asyncio.Task[None] | None = None
+        self.closing = False
+
+    async def start(self) -> tuple[str, int]:
+        loop = asyncio.get_running_loop()
+        self.store.start()
+        self._server = await loop.create_server(lambda: _Connection(self), self.config.host,
+                                                self.config.port, reuse_address=True, backlog=1024)
+        self._housekeeping = loop.create_task(self._housekeeping_loop())
+        host, port = self._server.sockets[0].getsockname()[:2]
+        return host, port
+
+    async def close(self) -> None:
+        self.closing = True
+        if self._server is not None:
+            self._server.close()
+        for conn in list(self.connections):
+            conn.close()
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+        await self.store.close()
+        if self.series is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.series.flush)
+        self.alerts.close()
+
+    # -- per frame --------------------------------------------------------------------------------
+    def on_frame(self, conn: _Connection, frame: Frame, received_at: datetime) -> None:
+        self.stats["frames_received"] += 1
+        try:
+            header: Header | None = parse_header(frame.segment)
+        except Hj212Error as exc:
+            header, reason = None, exc.code
+        else:
+            reason = self._refusal_reason(conn, frame, header)
+        if reason is not None:
+            self._quarantine(conn, frame.raw, received_at, header, reason)
+            return
+        assert header is not None
+        point = self.registry.lookup(header.mn)
+        assert point is not None
+        self.stats["frames_accepted"] += 1
+        holder: list[str] = []
+        holder.append(self.store.append(
+            frame.raw, conn.peer, received_at, mn=header.mn,
+            on_durable=lambda ok: self._after_durable(conn, frame, header, point, holder[0], ok)))
+
+    def _refusal_reason(self, conn: _Connection, frame: Frame, header: Header) -> str | None:
+        if not conn.take_token():
+            return "rate_limited"
+        if len(frame.segment) > self.config.max_segment:
+            return "hj212.too_long"
+        point = self.registry.lookup(header.mn)
+        verdict = crc_verdict(frame.segment, frame.crc_field)
+        if verdict == "bad" or (verdict == "modbus" and not (point and point.accept_modbus_crc)):
+            return "bad_crc"
+        if point is None:
+            return "bad_mn"
+        if not hmac.compare_digest(point.password.encode(), header.pw.encode()):
+            return "bad_pw"
+        return None
+
+    def _quarantine(self, conn: _Connection, raw: bytes, received_at: datetime, header: Header | None,
+                    reason: str) -> None:
+        self.stats["quarantined"] += 1
+        self.stats[f"quarantined.{reason}"] += 1
+        log.info("frame from %s quarantined: %s", conn.peer, reason)
+        answer = replies.refusal_for(header, reason) if header is not None else None
+        refuse = reason in ("bad_mn", "bad_pw")
+
+        def done(ok: bool) -> None:
+            if ok and answer is not None:
+                conn.send(answer)
+            if refuse:
+                conn.close()
+
+        self.store.append(raw, conn.peer, received_at, mn=header.mn if header else None, reason=reason,
+                          on_durable=done)
+
+    def _after_durable(self, conn: _Connection, frame: Frame, header: Header, point: Point, sha: str,
+                       ok: bool) -> None:
+        if not ok:
+            conn.close()  # not durable: no ack, the logger will resend
+            return
+        self.stats["frames_stored"] += 1
+        self.alerts.seen(point, asyncio.get_running_loop().time())
+        try:
+            message = parse_message(frame.segment)
+        except Hj212Error as exc:
+            self.stats["parse_errors"] += 1
+            log.info("stored frame %s from %s does not parse: %s", sha[:12], header.mn, exc.code)
+            answer = replies.refusal_for(header, _ERROR_RTN.get(exc.code, "unknown"))
+        else:
+            self._emit(message, sha, point)
+            answer = replies.reply_for(header)
+        if answer is not None:
+            conn.send(answer)
+            self.stats["acks_sent"] += 1
+
+    def _emit(self, message: object, sha: str, point: Point) -> None:
+        done = self.reassembler.add(message, sha, asyncio.get_running_loop().time())  # type: ignore[arg-type]
+        if done is None:
+            return
+        records = message_records(done.message, done.frame_hashes[0])
+        if records:
+            self.sink(records)
+            self.alerts.check_records(point, records)
+
+    def on_garbage(self, conn: _Connection, garbage: Garbage, received_at: datetime) -> None:
+        self.stats["garbage_events"] += 1
+        conn.garbage_bytes += len(garbage.data)
+        self.store.append(garbage.data[:4096], conn.peer, received_at, mn=None, reason=garbage.reason)
+        if conn.garbage_bytes > self.config.max_garbage:
+            log.warning("closing %s: %d bytes of garbage", conn.peer, conn.garbage_bytes)
+            conn.close()
+
+    # -- housekeeping ---------------------------------------------------------------------------------
+    async def _housekeeping_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        last_flush = loop.time()
+        while True:
+            await asyncio.sleep(1.0)
+            now = loop.time()
+            for conn in [c for c in self.connections if now - c.last_activity > self.config.idle_timeout]:
+                conn.close()
+            for key, arrived in self.reassembler.expire(now):
+                log.warning("split upload %s expired incomplete (packets %s)", key, arrived)
+            self.alerts.check_silence(now)
+            reload = getattr(self.registry, "reload_if_changed", None)
+            if reload is not None:
+                reload()
+            if self.series is not None and now - last_flush >= self.config.series_flush_interval:
+                last_flush = now
+                await loop.run_in_executor(None, self.series.write, self.series.take())
+
+
+class _Connection(asyncio.Protocol):
+    def __init__(self, receiver: Receiver) -> None:
+        self.receiver = receiver
+        self.framer = StreamFramer(receiver.config.max_segment)
+        self.transport: asyncio.Transport | None = None
+        self.peer = "?"
+        self.garbage_bytes = 0
+        self.last_activity = 0.0
+        self._tokens = self._capacity = max(2 * receiver.config.max_fps, 10.0)
+        self._last_refill = 0.0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        peer = transport.get_extra_info("peername")
+        self.peer = f"{peer[0]}:{peer[1]}" if peer else "?"
+        self.last_activity = self._last_refill = asyncio.get_running_loop().time()
+        self.receiver.connections.add(self)
+        self.receiver.stats["connections"] += 1
+
+    def data_received(self, data: bytes) -> None:
+        self.last_activity = asyncio.get_running_loop().time()
+        received_at = datetime.now(UTC)
+        for event in self.framer.feed(data):
+            if self.transport is None or self.transport.is_closing():
+                return
+            if isinstance(event, Frame):
+                self.receiver.on_frame(self, event, received_at)
+            else:
+                self.receiver.on_garbage(self, event, received_at)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        rest = self.framer.flush()
+        if rest and not self.receiver.closing:
+            self.receiver.on_garbage(self, rest[0], datetime.now(UTC))
+        self.receiver.connections.discard(self)
+
+    def take_token(self) -> bool:
+        rate = self.receiver.config.max_fps
+        if rate <= 0:
+            return True
+        now = asyncio.get_running_loop().time()
+        self._tokens = min(self._capacity, self._tokens + (now - self._last_refill) * rate)
+        self._last_refill = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
+
+    def send(self, data: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()

@@ -1,0 +1,52 @@
+"""Run a receiver until SIGINT/SIGTERM: ``python -m harvesters.hj212.run --root R --points F [--port P]``.
+
+Prints ``listening HOST:PORT`` once bound (port 0 picks a free one), so a parent process can connect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from pathlib import Path
+
+from harvesters.hj212.receiver import Receiver, ReceiverConfig
+from harvesters.hj212.registry import FilePointRegistry
+
+
+async def serve(root: Path, points: Path, config: ReceiverConfig) -> None:
+    receiver = Receiver(root, FilePointRegistry(points), config)
+    host, port = await receiver.start()
+    print(f"listening {host}:{port}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await receiver.close()
+    print(f"stats {dict(receiver.stats)}", flush=True)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="harvesters.hj212.run")
+    parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--points", type=Path, required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=9212)
+    parser.add_argument("--max-fps", type=float, default=20.0)
+    parser.add_argument("--commit-interval", type=float, default=0.002)
+    parser.add_argument("--webhook", default=None)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    config = ReceiverConfig(host=args.host, port=args.port, max_fps=args.max_fps,
+                            commit_interval=args.commit_interval, webhook_url=args.webhook)
+    asyncio.run(serve(args.root, args.points, config))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""Plays N HJ 212 loggers against HOST:PORT, one connection each, and measures acks.
+
+Each logger sends real-time (2011) air-quality frames with the A bit set, every ``interval`` seconds
+(or, in burst mode, as fast as a window of ``window`` unacknowledged frames allows).  Optional
+fractions of late, split (split across TCP writes and as PNUM/PNO packets), bad-CRC and 2005-style
+frames test the receiver's handling of each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from harvesters.hj212.evidence import CHINA
+from harvesters.hj212.framing import Frame, StreamFramer, build_frame
+from harvesters.hj212.message import build_segment, parse_header
+from harvesters.hj212.registry import Point
+
+# Chongqing urban air-quality station, typical winter levels: code -> (mean, spread, decimals)
+AIR_FACTORS: dict[str, tuple[float, float, int]] = {
+    "a34004": (48.0, 15.0, 0), "a34002": (72.0, 20.0, 0), "a21026": (9.0, 3.0, 0),
+    "a21004": (38.0, 10.0, 0), "a05024": (45.0, 15.0, 0), "a21005": (0.8, 0.2, 3),
+}
+DISTRICTS = ("渝中区解放碑", "江北区观音桥", "南岸区南坪", "沙坪坝区天星桥", "九龙坡区杨家坪", "渝北区两路")
+
+
+def sim_mn(index: int) -> str:
+    """24 hex characters, EPC-96 shaped: a fixed header and the logger's number."""
+    return f"C0E1{index:020X}"
+
+
+def simulated_points(count: int, password: str = "123456", interval: float = 0.0) -> list[Point]:
+    limits = {"a34004": 75.0, "a34002": 150.0, "a21026": 150.0, "a21004": 80.0}
+    return [Point(mn=sim_mn(i), password=password, org="cq-sthjj", st="22",
+                  name=f"{DISTRICTS[i % len(DISTRICTS)]}空气自动站{i + 1:03d}",
+                  factors=tuple(AIR_FACTORS), limits=limits, interval=interval) for i in range(count)]
+
+
+@dataclass(frozen=True)
+class SimulatorOptions:
+    loggers: int = 10
+    interval: float = 5.0
+    duration: float = 30.0
+    burst: bool = False
+    window: int = 8
+    late_ratio: float = 0.0
+    split_ratio: float = 0.0
+    bad_crc_ratio: float = 0.0
+    legacy_ratio: float = 0.0
+    password: str = "123456"
+    drain: float = 3.0
+    reconnect: bool = True
+    seed: int = 212
+
+
+@dataclass
+class Summary:
+    sent: int = 0
+    acked: int = 0
+    expected_acks: int = 0
+    refused: int = 0
+    errors: int = 0
+    elapsed: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    sent_qns: set[tuple[str, str]] = field(default_factory=set)
+    acked_qns: set[tuple[str, str]] = field(default_factory=set)
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {"sent": self.sent, "acked": self.acked, "expected_acks": self.expected_acks,
+                "refused": self.refused, "errors": self.errors, "elapsed_s": round(self.elapsed, 3),
+                "acks_per_second": round(self.acked / self.elapsed, 1) if self.elapsed else 0.0,
+                "ack_p50_ms": round(self.percentile(0.5), 2), "ack_p99_ms": round(self.percentile(0.99), 2)}
+
+
+class _Logger:
+    def __init__(self, index: int, options: SimulatorOptions, summary: Summary) -> None:
+        self.mn = sim_mn(index)
+        self.options = options
+        self.summary = summary
+        self.rng = random.Random(options.seed * 100_003 + index)
+        self.pending: dict[str, float] = {}
+        self.window = asyncio.Semaphore(options.window)
+        self._last_ms = 0
+
+    def next_qn(self) -> str:
+        self._last_ms = max(int(time.time() * 1000), self._last_ms + 1)
+        stamp = datetime.fromtimestamp(self._last_ms / 1000, CHINA)
+        return stamp.strftime("%Y%m%d%H%M%S") + f"{self._last_ms % 1000:03d}"
+
+    def _cp(self, when: datetime, codes: list[str]) -> str:
+        items = []
+        for code in codes:
+            mean, spread, decimals = AIR_FACTORS[code]
+            value = max(0.0, self.rng.gauss(mean, spread))
+            items.append(f"{code}-Rtd={value:.{decimals}f},{code}-Flag=N")
+        return f"DataTime={when:%Y%m%d%H%M%S};" + ";".join(items)
+
+    def _segment(self, qn: str, cp: str, flag: int | None = 5, pnum: int | None = None,
+                 pno: int | None = None) -> str:
+        return build_segment(qn=qn, st="22", cn="2011", pw=self.options.password, mn=self.mn, cp=cp,
+                             flag=flag, pnum=pnum, pno=pno)
+
+    def frames(self) -> list[tuple[bytes, str | None, bool]]:
+        """Next frames to send: (bytes, QN expecting a 9014, split the write)."""
+        o, roll = self.options, self.rng.random()
+        now = datetime.now(CHINA).replace(tzinfo=None, microsecond=0)
+        codes = list(AIR_FACTORS)
+        if roll < o.bad_crc_ratio:
+            qn = self.next_qn()
+            frame = build_frame(self._segment(qn, self._cp(now, codes)))
+            return [(frame[:-6] + (b"0000" if frame[-6:-2] != b"0000" else b"FFFF") + b"\r\n", None, False)]
+        roll -= o.bad_crc_ratio
+        if roll < o.legacy_ratio:
+            cp = f"DataTime={now:%Y%m%d%H%M%S};B02-Rtd=35.2;01-Rtd=12.5,01-Flag=N;02-Rtd=8.1,02-Flag=N"
+            segment = build_segment(st="31", cn="2011", pw=o.password, mn=self.mn, cp=cp)
+            return [(build_frame(segment), None, False)]
+        roll -= o.legacy_ratio
+        if roll < o.split_ratio:
+            halves = (codes[:3], codes[3:])
+            qns = [self.next_qn() for _ in halves]
+            return [(build_frame(self._segment(qn, self._cp(now, part), 7, 2, n + 1)), qn, True)
+                    for n, (qn, part) in enumerate(zip(qns, halves, strict=True))]
+        roll -= o.split_ratio
+        when = now - timedelta(hours=1) if roll < o.late_ratio else now
+        qn = self.next_qn()
+        return [(build_frame(self._segment(qn, self._cp(when, codes))), qn, False)]
+
+    async def run(self, host: str, port: int, deadline: float) -> None:
+        if not self.options.burst:
+            await asyncio.sleep(self.rng.random() * min(self.options.interval, 1.0))
+        while time.monotonic() < deadline:
+            try:
+                reader, writer = await asyncio.open_connection(host, port)
+            except OSError:
+                self.summary.errors += 1
+                await asyncio.sleep(0.2)
+                if not self.options.reconnect:
+                    return
+                continue
+            await self._session(reader, writer, deadline)
+            if not self.options.reconnect:
+                return
+
+    async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                       deadline: float) -> None:
+        acks = asyncio.create_task(self._read_acks(reader))
+        try:
+            await self._send_until(writer, deadline, acks)
+            end = time.monotonic() + self.options.drain
+            while self.pending and time.monotonic() < end and not acks.done():
+                await asyncio.sleep(0.02)
+        except OSError:
+            self.summary.errors += 1
+        finally:
+            acks.cancel()
+            self.pending.clear()
+            self.window = asyncio.Semaphore(self.options.window)
+            writer.close()
+
+    async def _send_until(self, writer: asyncio.StreamWriter, deadline: float, acks: asyncio.Task[None]) -> None:
+        next_at = time.monotonic()
+        while time.monotonic() < deadline and not acks.done():
+            for data, qn, split in self.frames():
+                if qn is not None and self.options.burst:
+                    await self.window.acquire()
+                await self._write(writer, data, qn, split)
+            if not self.options.burst:
+                next_at += self.options.interval
+                await asyncio.sleep(max(0.0, min(next_at, deadline) - time.monotonic()))
+
+    async def _write(self, writer: asyncio.StreamWriter, data: bytes, qn: str | None, split: bool) -> None:
+        if qn is not None:
+            self.pending[qn] = time.perf_counter()
+            self.summary.expected_acks += 1
+            self.summary.sent_qns.add((self.mn, qn))
+        self.summary.sent += 1
+        if split:
+            for piece in (data[:5], data[5:len(data) // 2], data[len(data) // 2:]):
+                writer.write(piece)
+                await writer.drain()
+                await asyncio.sleep(0.005)
+        else:
+            writer.write(data)
+            await writer.drain()
+
+    async def _read_acks(self, reader: asyncio.StreamReader) -> None:
+        framer = StreamFramer()
+        while chunk := await reader.read(65536):
+            for event in framer.feed(chunk):
+                if isinstance(event, Frame):
+                    self._on_reply(event)
+
+    def _on_reply(self, frame: Frame) -> None:
+        header = parse_header(frame.segment)
+        sent_at = self.pending.pop(header.qn or "", None)
+        if header.cn == "9011":
+            self.summary.refused += 1
+        if sent_at is None or header.cn != "9014":
+            return
+        self.summary.latencies_ms.append((time.perf_counter() - sent_at) * 1000)
+        self.summary.acked += 1
+        self.summary.acked_qns.add((self.mn, header.qn or ""))
+        if self.options.burst:
+            self.window.release()
+
+
+async def simulate(host: str, port: int, options: SimulatorOptions) -> Summary:
+    summary = Summary()
+    loggers = [_Logger(i, options, summary) for i in range(options.loggers)]
+    started = time.monotonic()
+    deadline = started + options.duration
+    await asyncio.gather(*(logger.run(host, port, deadline) for logger in loggers))
+    summary.elapsed = time.monotonic() - started
+    return summary
