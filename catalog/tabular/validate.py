@@ -128,7 +128,7 @@ def _key_batches(ts: TableSchema, typed: pa.Table, raw: RawTable, blank: np.ndar
     out: list[ErrorBatch] = []
     n = typed.num_rows
     names = set(typed.column_names)
-    for number, spec in enumerate(ts.fields, start=1):
+    for spec in ts.fields:
         if spec.unique and spec.name in names:
             col = typed.column(spec.name)
             mask, prev = checks.duplicates([col], checks.any_null([col], n))
