@@ -49,7 +49,7 @@ KNOWN_FACTORS: frozenset[str] = frozenset(WATER_2005.values()) | frozenset(AIR_2
     ["w01009", "w01010", "w01014", "w01019", "w01003", "a01001", "a01002", "a01006", "a01007", "a01008", "a21003", "a21004", "a24088", "a34001", "a34002", "a34004", "a34005", "a05024", "i12001"]
 )
 NOISE_CODES = frozenset(["LA", "L5", "L10", "L50", "L90", "L95", "Leq", "Ldn", "Ld", "Ln", "LMx", "LMn"])
-_FACTOR_SHAPE = re.compile(r"^(?:[aw]\d{5}|[eg]\d{5}|i[123][123]\d{3}|[aw]\d{7})$")
+_FACTOR_SHAPE = re.compile(r"^(?:SB\d{1,3}|[aw]\d{5}|[eg]\d{5}|i[123][123]\d{3}|[aw]\d{7})$")
 
 
 def map_2005_factor(code: str, st: str) -> str | None:
