@@ -103,6 +103,9 @@ class LocalStore:
         target = self._path(key_for(sha256))
         target.parent.mkdir(parents=True, exist_ok=True)
         size = Path(tmp_path).stat().st_size
+        if target.exists():  # same content already stored
+            Path(tmp_path).unlink()
+            return BlobRef(key_for(sha256), sha256, size)
         os.replace(tmp_path, target)
         _fsync_dir(target.parent)
         return BlobRef(key_for(sha256), sha256, size)
