@@ -44,4 +44,5 @@ def may_list(subject: Subject, audience: Audience, level: str) -> bool:
         return False
     if subject.open_type != "不予开放":
         return True
-    return audience.kind in ("government", "grant") and subject.share_type != "不予共享"
+    in_government = audience.kind == "government" or (audience.kind == "grant" and audience.department)
+    return bool(in_government) and subject.share_type != "不予共享"

@@ -71,10 +71,20 @@ def _where(path: JsonPath) -> str:
 
 def _most_specific(error: ValidationError) -> ValidationError:
     """Inside oneOf/anyOf, the branch error that says most: not a type mismatch, deepest path."""
-    while error.context:
+    while error.context and not _choice_of_keys(error):
         candidates = [e for e in error.context if e.validator != "type"] or list(error.context)
         error = max(candidates, key=lambda e: len(e.absolute_path))
     return error
+
+
+def _choice_of_keys(error: ValidationError) -> bool:
+    """anyOf/oneOf whose branches only require keys: report it as one 'which key' problem."""
+    branches = error.validator_value if error.validator in ("anyOf", "oneOf") else []
+    return bool(branches) and all(set(b) == {"required"} for b in branches)
+
+
+def _branch_keys(branches: list[dict[str, Any]]) -> list[str]:
+    return [k for b in branches for k in b["required"]]
 
 
 def _unknown_keys(error: ValidationError) -> list[str]:
@@ -94,6 +104,15 @@ def _describe(error: ValidationError, where: str) -> tuple[str, str, str]:
     if kind == "pattern":
         return ("rule_bad_value", f"{where} 的取值 {error.instance!r} 格式不正确",
                 f"{where}: {error.instance!r} does not have the expected form")
+    if kind in ("anyOf", "oneOf") and _choice_of_keys(error):
+        keys = sorted(set(_branch_keys(error.validator_value)))
+        how, how_en = ("至少需要", "at least") if kind == "anyOf" else ("必须且只能有", "exactly")
+        return ("rule_missing_key", f"{where} {how}以下键之一：{keys}", f"{where}: needs {how_en} one of {keys}")
+    if kind == "not":
+        present = sorted({k for b in error.validator_value.get("anyOf", []) for k in b.get("required", [])
+                          if isinstance(error.instance, dict) and k in error.instance})
+        return ("rule_conflicting_keys", f"{where} 中这些键不能同时出现：{present}",
+                f"{where}: these keys cannot be used together: {present}")
     if kind == "type":
         return ("rule_bad_type", f"{where} 的类型应为 {error.validator_value}",
                 f"{where}: should be of type {error.validator_value}")
