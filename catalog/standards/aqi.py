@@ -142,7 +142,9 @@ class _Result:
 
     def fill(self, edition: str, kind: str, rows: np.ndarray, values: dict[str, np.ndarray],
              monitored: dict[str, np.ndarray]) -> None:
-        sub = {k: np.where(monitored[k][rows], v[rows], np.nan) for k, v in values.items()}
+        every = len(rows) == len(self.aqi)  # one edition only: skip the gather copies
+        sub = {k: np.where(monitored[k], v, np.nan) if every else np.where(monitored[k][rows], v[rows], np.nan)
+               for k, v in values.items()}
         iaqis = aqi_core.report_iaqis(sub, edition, kind)
         missing = np.zeros(len(rows), dtype=bool)
         for key, arr in iaqis.items():
@@ -185,10 +187,13 @@ def _level_columns(level: np.ndarray) -> dict[str, pa.DictionaryArray]:
 
 def _primary_column(bits: np.ndarray) -> pa.DictionaryArray:
     """Bit masks -> "PM2.5" / "PM10,PM2.5"; null when there is no primary pollutant (AQI ≤ 50)."""
-    uniques, inverse = np.unique(bits, return_inverse=True)
-    words = [",".join(lb for i, lb in enumerate(_LABELS) if mask >> i & 1) or None for mask in uniques]
-    indices = np.where(bits == 0, -1, inverse)
-    return _dictionary(indices, [w or "" for w in words])
+    # A lookup table over the 2**7 possible masks keeps this linear (no sort of a million rows).
+    used = np.flatnonzero(np.bincount(bits, minlength=1 << len(_LABELS)))
+    lookup = np.full(1 << len(_LABELS), -1, dtype=np.int64)
+    lookup[used] = np.arange(len(used))
+    words = [",".join(lb for i, lb in enumerate(_LABELS) if mask >> i & 1) for mask in used]
+    indices = np.where(bits == 0, -1, lookup[bits])
+    return _dictionary(indices, words)
 
 
 def _result_from_row(row: dict, values: Mapping[str, float | None]) -> AqiResult:
