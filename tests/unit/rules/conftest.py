@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from publish_rules import RuleSet, Subject, load_ruleset
 
-AIR_FIELDS = (
-    ("station_code", "C", ()), ("station_name", "C", ()), ("monitor_time", "T", ()),
-    ("pm25", "N", ()), ("pm10", "N", ()), ("o3", "N", ()), ("flag", "C", ("quality-flag",)),
-    ("operator_phone", "C", ("personal",)),
-)
-POLLUTION_FIELDS = (
-    ("enterprise_code", "C", ()), ("enterprise_name", "C", ()), ("outlet_code", "C", ()),
-    ("monitor_time", "T", ()), ("cod", "N", ()), ("nh3n", "N", ()), ("flag", "C", ("quality-flag",)),
-    ("contact_person", "C", ()), ("contact_phone", "C", ("enterprise-confidential",)),
-    ("production_capacity", "N", ("enterprise-confidential",)),
-)
-RADIATION_FIELDS = (
-    ("source_code", "C", ()), ("unit_name", "C", ()), ("nuclide", "C", ()), ("activity_bq", "N", ()),
-    ("longitude", "F", ("precise-location",)), ("latitude", "F", ("precise-location",)),
-    ("safety_officer", "C", ("personal",)),
-)
+TABLES = Path(__file__).resolve().parents[3] / "schemas" / "tables"
+
+
+def table_fields(schema: str, *extra: tuple[str, str, tuple[str, ...]]) -> tuple:
+    """(name, type, tags) of a shipped Table Schema, plus data elements a dataset adds."""
+    fields = json.loads((TABLES / f"{schema}.json").read_text(encoding="utf-8"))["fields"]
+    return tuple((f["name"], f["type"], tuple(f.get("tags", ()))) for f in fields) + extra
+
+
+AIR_FIELDS = table_fields("air_quality_hourly", ("maintainer_phone", "string", ("personal",)))
+POLLUTION_FIELDS = table_fields("pollution_source_emissions")
+RADIATION_FIELDS = table_fields("radiation_dose_rate", ("safety_officer", "string", ("personal",)))
 
 
 def air_subject(**overrides: object) -> Subject:
@@ -54,7 +53,7 @@ def radiation_subject(**overrides: object) -> Subject:
 
 def health_subject(**overrides: object) -> Subject:
     values: dict[str, object] = dict(
-        name="cq-drinking-water-health", department="cq-wjw", open_type="无条件开放",
+        name="cq-drinking-water-health", department="cq-wsjkw", open_type="无条件开放",
         share_type="无条件共享", themes=("drinking-water",), tags=("饮用水卫生",), code="316010/000002",
         update_cycle="每季度",
         fields=(("site_name", "C", ()), ("sample_date", "D", ()), ("coliform", "N", ()),

@@ -19,7 +19,7 @@ RULES = ruleset_from_documents({"table.yaml": {"rules": [
                 {"tag": "personal", "action": "drop", "audiences": ["public", "grant"]}]},
     {"id": "realtime-public", "description": "实时数据对公众按小时粗化、延迟30分钟",
      "match": {"update_cycles": ["实时"]}, "audiences": ["public"],
-     "fields": [{"field": "monitor_time", "action": "coarsen", "unit": "hour"}], "delay": "PT30M"},
+     "fields": [{"field": "time", "action": "coarsen", "unit": "hour"}], "delay": "PT30M"},
     {"id": "air-two-hours", "description": "大气数据延迟2小时，不进入订阅与批量包",
      "match": {"themes": ["air"]}, "delay": "2h", "channels": ["portal", "download", "data_api"]},
     {"id": "online-no-download", "description": "在线监控数据不提供下载",
@@ -32,21 +32,21 @@ JTJ = Audience.government("cq-jtj")
 
 CASES = [
     # subject, overrides, audience, outcome, {field: action}, delay, channels
-    ("air", {}, PUBLIC, "release", {"operator_phone": "drop", "monitor_time": "coarsen", "pm25": "keep"},
+    ("air", {}, PUBLIC, "release", {"maintainer_phone": "drop", "time": "coarsen", "pm25": "keep"},
      timedelta(hours=2), {"portal", "download", "data_api"}),
-    ("air", {}, SLJ, "release", {"operator_phone": "mask", "monitor_time": "keep"},
+    ("air", {}, SLJ, "release", {"maintainer_phone": "mask", "time": "keep"},
      timedelta(hours=2), {"portal", "download", "data_api"}),
-    ("air", {}, Audience.grant(["cq-air-hourly-2026"]), "release", {"operator_phone": "drop"},
+    ("air", {}, Audience.grant(["cq-air-hourly-2026"]), "release", {"maintainer_phone": "drop"},
      timedelta(hours=2), {"portal", "download", "data_api"}),
-    ("air", {"open_type": "有条件开放"}, PUBLIC, "metadata_only", {"operator_phone": "drop"},
+    ("air", {"open_type": "有条件开放"}, PUBLIC, "metadata_only", {"maintainer_phone": "drop"},
      timedelta(hours=2), {"portal", "download", "data_api"}),
     ("air", {"open_type": "不予开放", "share_type": "不予共享"}, PUBLIC, "deny", {}, timedelta(hours=2),
      {"portal", "download", "data_api"}),
-    ("air", {"open_type": "不予开放", "share_type": "无条件共享"}, SLJ, "release", {"operator_phone": "mask"},
+    ("air", {"open_type": "不予开放", "share_type": "无条件共享"}, SLJ, "release", {"maintainer_phone": "mask"},
      timedelta(hours=2), {"portal", "download", "data_api"}),
     ("air", {"open_type": "不予开放", "share_type": "有条件共享"}, SLJ, "metadata_only", {}, timedelta(hours=2),
      {"portal", "download", "data_api"}),
-    ("pollution", {}, PUBLIC, "release", {"contact_phone": "keep"}, timedelta(minutes=30),
+    ("pollution", {}, PUBLIC, "release", {"contact_phone": "drop", "avg": "keep"}, timedelta(minutes=30),
      {"portal", "dcat", "bulk", "data_api"}),
     ("pollution", {"themes": ("air", "pollution-source")}, PUBLIC, "release", {}, timedelta(hours=2),
      {"portal", "data_api"}),
@@ -74,7 +74,7 @@ def test_decision_table(subjects, kind, overrides, audience, outcome, actions, d
 
 def test_mask_parameters_reach_the_decision(subjects) -> None:
     decision = evaluate(subjects["air"](), RULES, SLJ)
-    assert decision.fields["operator_phone"].to_dict() == {"action": "mask", "keep_first": 1, "keep_last": 0,
+    assert decision.fields["maintainer_phone"].to_dict() == {"action": "mask", "keep_first": 1, "keep_last": 0,
                                                            "char": "*"}
 
 
@@ -83,13 +83,13 @@ def test_every_contribution_names_its_rule_and_file(subjects) -> None:
     by_facet = {(r.facet, r.rule_id) for r in decision.reasons}
     assert ("delay", "realtime-public") in by_facet
     assert ("delay", "air-two-hours") in by_facet
-    assert ("field:operator_phone", "personal-by-audience") in by_facet
+    assert ("field:maintainer_phone", "personal-by-audience") in by_facet
     assert all(r.file == "table.yaml" for r in decision.reasons if r.rule_id not in (None, "<dataset>"))
 
 
 def test_owner_sees_everything_even_when_rules_close_the_dataset(subjects, shipped) -> None:
     subject = subjects["health"]()
-    decision = evaluate(subject, shipped, Audience.owner("cq-wjw"))
+    decision = evaluate(subject, shipped, Audience.owner("cq-wsjkw"))
     assert decision.outcome == "release" and decision.full_access
     assert all(a.action == "keep" for a in decision.fields.values())
     assert decision.delay == timedelta(0) and not decision.row_filters and decision.aggregate is None
@@ -118,5 +118,5 @@ def test_to_dict_is_json_ready(subjects) -> None:
     data = json.loads(json.dumps(decision.to_dict(), ensure_ascii=False))
     assert data["outcome"] == "release"
     assert data["delay_seconds"] == 1800
-    assert data["fields"]["monitor_time"] == {"action": "coarsen", "unit": "hour"}
+    assert data["fields"]["time"] == {"action": "coarsen", "unit": "hour"}
     assert data["ruleset_version"] == RULES.version

@@ -41,8 +41,8 @@ def test_air_hourly_goes_out_an_hour_late(subjects, shipped, audience, delay, fi
     assert decision.outcome == "release"
     assert decision.delay == delay
     assert {(f.field, f.op, f.values) for f in decision.row_filters} == filters
-    assert decision.dropped_fields == {"operator_phone"}
-    assert decision.license == "cc-by-4.0"
+    assert decision.dropped_fields == {"maintainer_phone"}
+    assert decision.license == "cn-gov-open-1.0"
 
 
 def test_air_realtime_without_the_table_schema_is_delayed_too(subjects, shipped) -> None:
@@ -57,7 +57,7 @@ def test_air_owner_gets_everything_immediately(subjects, shipped) -> None:
     assert decision.delay == timedelta(0) and decision.dropped_fields == frozenset()
 
 
-CONTACTS = {"contact_person", "contact_phone", "production_capacity"}
+CONTACTS = {"contact_person", "contact_phone"}
 
 
 @pytest.mark.parametrize(("audience", "aggregated"), [
@@ -70,11 +70,18 @@ def test_pollution_source_daily_aggregates_without_contacts(subjects, shipped, a
     assert {"contact_email", "legal_representative"} <= decision.dropped_fields
     if aggregated:
         assert decision.aggregate is not None and decision.aggregate.period == "day"
-        # keys the dataset does not have (pollutant_code, mn) are left out
-        assert decision.aggregate.group_by == ("enterprise_code", "enterprise_name", "outlet_code")
+        assert decision.aggregate.group_by == ("mn", "enterprise_name", "credit_code", "outlet_code",
+                                               "district_code", "factor_code", "unit")
         assert decision.aggregate.functions == {"mean", "min", "max", "count"}
     else:
         assert decision.aggregate is None
+
+
+def test_aggregation_keys_the_dataset_lacks_are_left_out(subjects, shipped) -> None:
+    fields = tuple(f for f in subjects["pollution"]().fields if f.name not in ("credit_code", "unit"))
+    decision = evaluate(subjects["pollution"](fields=fields), shipped, PUBLIC)
+    assert decision.aggregate is not None
+    assert decision.aggregate.group_by == ("mn", "enterprise_name", "outlet_code", "district_code", "factor_code")
 
 
 def test_pollution_source_owner_sees_contacts(subjects, shipped) -> None:
@@ -90,7 +97,7 @@ def test_pollution_source_owner_sees_contacts(subjects, shipped) -> None:
 def test_radiation_locations_rounded(subjects, shipped, audience, outcome, decimals, channels) -> None:
     decision = evaluate(subjects["radiation"](), shipped, audience)
     assert decision.outcome == outcome
-    for name in ("longitude", "latitude"):
+    for name in ("lon", "lat"):
         assert decision.fields[name].action == "round"
         assert decision.fields[name].decimals == decimals
     assert decision.fields["safety_officer"].action == "drop"
@@ -99,7 +106,7 @@ def test_radiation_locations_rounded(subjects, shipped, audience, outcome, decim
 
 def test_radiation_owner_keeps_precise_locations(subjects, shipped) -> None:
     decision = evaluate(subjects["radiation"](), shipped, OWNER)
-    assert decision.fields["longitude"].action == "keep"
+    assert decision.fields["lon"].action == "keep"
 
 
 @pytest.mark.parametrize("audience", [PUBLIC, GOV, Audience.grant(["cq-drinking-water-health"])])
@@ -109,8 +116,12 @@ def test_health_commission_datasets_are_not_released(subjects, shipped, audience
     assert any(r.rule_id == "cq-wjw-not-released" for r in decision.reasons)
 
 
+def test_health_commission_older_department_code_matches_too(subjects, shipped) -> None:
+    assert evaluate(subjects["health"](department="cq-wjw"), shipped, PUBLIC).outcome == "deny"
+
+
 def test_health_commission_owner_still_sees_its_data(subjects, shipped) -> None:
-    assert evaluate(subjects["health"](), shipped, Audience.owner("cq-wjw")).outcome == "release"
+    assert evaluate(subjects["health"](), shipped, Audience.owner("cq-wsjkw")).outcome == "release"
 
 
 def test_personal_fields_dropped_for_every_outside_audience(subjects, shipped) -> None:
@@ -139,5 +150,5 @@ def test_explain_is_chinese_first_then_english(subjects, shipped) -> None:
 def test_decision_dict_round_trips_through_json(subjects, shipped) -> None:
     decision = evaluate(subjects["radiation"](), shipped, GOV)
     data = json.loads(json.dumps(decision.to_dict(), ensure_ascii=False))
-    assert data["fields"]["latitude"] == {"action": "round", "decimals": 4}
+    assert data["fields"]["lat"] == {"action": "round", "decimals": 4}
     assert data["audience"] == {"kind": "government", "department": "cq-slj"}
