@@ -171,7 +171,7 @@ class _Result:
         return out
 
 
-def _dictionary(indices: np.ndarray, words: list[str | None]) -> pa.DictionaryArray:
+def _dictionary(indices: np.ndarray, words: list[str]) -> pa.DictionaryArray:
     idx = pa.array(indices.astype(np.int32), mask=indices < 0)
     return pa.DictionaryArray.from_arrays(idx, pa.array(words, pa.string()))
 

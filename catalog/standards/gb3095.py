@@ -130,7 +130,7 @@ def _columns(name: str, value: np.ndarray, count: np.ndarray, valid: np.ndarray 
     return {
         name: pa.array(np.where(valid, value, np.nan), pa.float64(), from_pandas=True),
         f"{name}_n": pa.array(count.astype(np.int16)),
-        f"{name}_mark": pa.array(np.where(valid, None, NA).tolist(), pa.string()),
+        f"{name}_mark": pc.if_else(pa.array(valid), pa.scalar(None, pa.string()), NA),
     }
 
 
