@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
@@ -33,6 +34,14 @@ def validator() -> Draft202012Validator:
     # Only formats checkable without extra packages; patterns in the schema cover the rest.
     checker = FormatChecker(formats=("date", "email"))
     return Draft202012Validator(schemas.load_profile("dataset"), format_checker=checker)
+
+
+@cache
+def _fast_validator() -> Any:
+    # Compiled in Rust: about two orders of magnitude faster on valid records.  It is at least as
+    # strict as `validator()` (it also checks uri formats), so a record it accepts has no problems
+    # and only rejected records pay for the detailed Python pass that explains them.
+    return jsonschema_rs.validator_for(schemas.load_profile("dataset"), validate_formats=True)
 
 
 # ---------------------------------------------------------------- field labels from the schema
@@ -208,6 +217,8 @@ def _limit_problem(error: ValidationError, tokens: list[str | int], zh: str, en:
 
 
 def schema_problems(record: Any) -> Iterator[Problem]:
+    if _fast_validator().is_valid(record):
+        return
     for error in validator().iter_errors(record):
         base: list[str | int] = list(error.absolute_path)
         if error.validator == "required":
