@@ -90,19 +90,44 @@ def _vectorizable(dtype: pa.DataType) -> bool:
 def duplicates(columns: list[pa.ChunkedArray], skip: np.ndarray) -> tuple[np.ndarray, Callable[[int], int]]:
     """Mask of rows repeating an earlier key, and the row index each one repeats (the latest before it)."""
     n = len(columns[0]) if columns else 0
-    keyed = pa.table({f"k{i}": c for i, c in enumerate(columns)}).filter(pa.array(~skip))
-    if keyed.num_rows == 0 or _distinct_count(keyed) == keyed.num_rows:
+    codes, radix = key_codes(columns)
+    if codes is None:
+        table = pa.table({f"k{i}": c for i, c in enumerate(columns)}).filter(pa.array(~skip))
+        repeated = table.group_by(table.column_names).aggregate([]).num_rows != table.num_rows
+    else:
+        repeated = _has_repeats(codes[~skip], radix)
+    if not repeated:
         return np.zeros(n, dtype=bool), lambda i: -1
-    return _python_duplicates(columns, skip)
+    keys = codes.tolist() if codes is not None else list(zip(*(c.to_pylist() for c in columns), strict=True))
+    return _python_duplicates(keys, skip)
 
 
-def _distinct_count(table: pa.Table) -> int:
-    return int(table.group_by(table.column_names, use_threads=True).aggregate([]).num_rows)
+def _has_repeats(codes: np.ndarray, radix: int) -> bool:
+    if len(codes) < 2:
+        return False
+    if radix <= 8 * len(codes):  # a counting pass beats hashing or sorting
+        return bool(np.bincount(codes, minlength=radix).max() > 1)
+    ordered = np.sort(codes)
+    return bool(np.any(ordered[1:] == ordered[:-1]))
 
 
-def _python_duplicates(columns: list[pa.ChunkedArray], skip: np.ndarray) -> tuple[np.ndarray, Callable[[int], int]]:
-    values = list(zip(*(c.to_pylist() for c in columns), strict=True))
-    seen: dict[tuple[Any, ...], int] = {}
+def key_codes(columns: list[pa.ChunkedArray]) -> tuple[np.ndarray | None, int]:
+    """One int64 per row identifying its key tuple (nulls included), when the radix product fits."""
+    total = np.zeros(len(columns[0]), dtype=np.int64)
+    radix = 1
+    for col in columns:
+        encoded = pc.dictionary_encode(col, null_encoding="encode").combine_chunks()
+        size = len(encoded.dictionary) + 1
+        if radix * size >= 2**62:
+            return None, 0
+        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        total += indices * radix
+        radix *= size
+    return total, radix
+
+
+def _python_duplicates(values: list[Any], skip: np.ndarray) -> tuple[np.ndarray, Callable[[int], int]]:
+    seen: dict[Any, int] = {}
     previous: dict[int, int] = {}
     for index, key in enumerate(values):
         if skip[index]:

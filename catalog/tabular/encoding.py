@@ -37,16 +37,30 @@ def decodes_strictly(path: Path, encoding: str) -> bool:
     return True
 
 
-def detect_encoding(path: Path) -> str:
-    """Return a Python codec name that decodes the whole file: utf-8, utf-8-sig, gbk, gb18030, big5…"""
+def detect_encoding(path: Path, *, trust_utf8_sample: bool = False) -> str:
+    """Return a Python codec name that decodes the whole file: utf-8, utf-8-sig, gbk, gb18030, cp950.
+
+    ``trust_utf8_sample`` skips the whole-file check when the sample is UTF-8, for callers (the
+    pyarrow CSV reader) that validate UTF-8 themselves and retry on failure.
+    """
     with open(path, "rb") as fh:
         sample = fh.read(SAMPLE_BYTES)
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if trust_utf8_sample and _utf8_sample(sample):
+        return "utf-8"
     for candidate in _candidates(sample):
         if decodes_strictly(path, candidate):
             return candidate
     raise EncodingError(f"{path.name}: not UTF-8, GBK, GB18030 or Big5 (CP950)")
+
+
+def _utf8_sample(sample: bytes) -> bool:
+    try:
+        codecs.getincrementaldecoder("utf-8")(errors="strict").decode(sample)  # a cut character is fine
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _candidates(sample: bytes) -> list[str]:

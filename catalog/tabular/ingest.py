@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -64,8 +65,9 @@ def ingest_file(path: Path, schema: dict[str, Any], store: BlobStore, *,
     if checked.header_ok:
         ordered = _sorted(valid, sort_by if sort_by is not None else _default_sort(ts, valid))
         parquet = write_parquet(ordered, store, lambda done: notify(raw.num_rows // 2 + done // 2, raw.num_rows))
-    invalid = _invalid_rows(raw, checked.invalid)
-    invalid_ref = write_parquet(invalid, store, None) if invalid.num_rows else None
+    invalid_ref = None
+    if checked.invalid.any():
+        invalid_ref = write_parquet(_invalid_rows(raw, checked.invalid), store, None)
     notify(raw.num_rows, raw.num_rows)
     n_invalid = int(checked.invalid.sum())
     return IngestResult(checked.report.to_dict(), raw.encoding, raw.num_rows, raw.num_rows - n_invalid,
@@ -77,9 +79,24 @@ def _default_sort(ts: TableSchema, table: pa.Table) -> list[str]:
 
 
 def _sorted(table: pa.Table, keys: list[str]) -> pa.Table:
-    if not keys or table.num_rows == 0:
+    if not keys or table.num_rows < 2 or _already_sorted(table, keys):
         return table
     return table.take(pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys]))
+
+
+def _already_sorted(table: pa.Table, keys: list[str]) -> bool:
+    """Exports usually come ordered by station and time; checking adjacent rows is far cheaper than a sort."""
+    n = table.num_rows
+    ordered = pa.chunked_array([pa.array(np.ones(n - 1, dtype=bool))])
+    tied = ordered
+    for key in keys:
+        col = table.column(key)
+        if col.null_count:
+            return False
+        head, tail = col.slice(0, n - 1), col.slice(1)
+        ordered = pc.and_(ordered, pc.or_(pc.invert(tied), pc.less_equal(head, tail)))
+        tied = pc.and_(tied, pc.equal(head, tail))
+    return bool(pc.all(ordered).as_py())
 
 
 def _invalid_rows(raw: RawTable, mask: Any) -> pa.Table:

@@ -70,7 +70,16 @@ def read_table(path: Path, *, dialect: Dialect | None = None, fmt: str | None = 
 
 
 def read_csv(path: Path, dialect: Dialect = Dialect()) -> RawTable:
-    encoding = detect_encoding(path)
+    encoding = detect_encoding(path, trust_utf8_sample=True)
+    try:
+        return _read_csv_as(path, dialect, encoding)
+    except pa.ArrowInvalid as exc:
+        if encoding != "utf-8" or "UTF8" not in str(exc):
+            raise
+    return _read_csv_as(path, dialect, detect_encoding(path))
+
+
+def _read_csv_as(path: Path, dialect: Dialect, encoding: str) -> RawTable:
     sample = _sample_records(path, encoding, dialect)
     if not sample:
         return RawTable([], pa.table({}), encoding, "csv")

@@ -35,7 +35,8 @@ class Validation:
 
     def valid_rows(self, schema: TableSchema) -> pa.Table:
         names = [n for n in schema.field_names if n in self.typed.column_names]
-        return self.typed.filter(pa.array(~self.invalid)).select(names)
+        kept = self.typed.filter(pa.array(~self.invalid)) if self.invalid.any() else self.typed
+        return kept.select(names)
 
 
 def validate_table(raw: RawTable, schema: dict[str, Any] | TableSchema, *,
