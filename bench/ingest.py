@@ -86,7 +86,9 @@ def frictionless_validate(path: Path, schema: dict[str, object]) -> int:
     from frictionless import Resource, Schema
 
     warnings.simplefilter("ignore")
-    descriptor = {k: v for k, v in schema.items() if k not in ("foreignKeys",)}
+    # frictionless 5 accepts labelled missing values only inside a v2 data package; plain strings here.
+    descriptor = {k: v for k, v in schema.items() if k not in ("foreignKeys", "$schema")}
+    descriptor["missingValues"] = [m["value"] if isinstance(m, dict) else m for m in schema["missingValues"]]
     report = Resource(str(path), schema=Schema.from_descriptor(descriptor)).validate()
     return int(report.stats["errors"])
 

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
-CORPORA = REPO.parent / "shared" / "corpora"
+CORPORA = Path(__file__).resolve().parents[3].parent / "shared" / "corpora"
 
 
-def corpora_or_skip() -> Path:
+@pytest.fixture
+def corpora() -> Path:
+    """The shared third-party corpora; skip (or fail under ECODATA_REQUIRE_SERVICES=1) when absent."""
     if CORPORA.is_dir():
         return CORPORA
     if os.environ.get("ECODATA_REQUIRE_SERVICES", "").strip().lower() in {"1", "true", "yes", "on"}:
