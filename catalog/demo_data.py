@@ -121,6 +121,9 @@ def _record(template: dict[str, Any], fill: dict[str, Any], index: int, seq: int
     record.update(_open(template, open_type))
     if open_type != "不予开放":
         record["resources"] = [_resource(name, record["title"], template["format"], record)]
+        table = _templates()["table_schemas"].get(template["elements"])
+        if table and template["format"] in {"CSV", "XLSX", "API"}:
+            record["resources"][0]["table_schema"] = table
     return record
 
 
@@ -157,6 +160,17 @@ def _bbox(codes: list[str]) -> dict[str, Any]:
 @cache
 def _district_bbox(code: str) -> dict[str, Any]:
     return _bbox([code])
+
+
+def _unshare(record: dict[str, Any]) -> None:
+    """Give a variant its own copies of the small nested values (cheaper than deepcopy)."""
+    for key in ("themes", "language"):
+        record[key] = list(record[key])
+    for key in ("resource_format", "contact_point", "extras", "share_method"):
+        if key in record:
+            record[key] = dict(record[key])
+    ring = record["spatial"]["coordinates"][0]
+    record["spatial"] = {"type": "Polygon", "coordinates": [[list(point) for point in ring]]}
 
 
 def _license(open_type: str, index: int) -> str:
@@ -258,6 +272,7 @@ def _variant(template: dict[str, Any], place: str, district: dict[str, Any], yea
         "temporal_end": f"{year}-12-31",
     })
     record.pop("title_en", None)
+    _unshare(record)
     if "resources" in template:
         record["resources"] = [{**r, "name": f"{local}（{year}年）", "download_url": None,
                                 "url": r["url"].replace(template["name"], record["name"])} for r in template["resources"]]
