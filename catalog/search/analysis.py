@@ -1,0 +1,120 @@
+"""Text analysis for catalogue search: Chinese word segmentation, CJK bigrams and synonym expansion.
+
+Pure functions over strings, shared by indexing and querying so that both see the same tokens.
+Segmentation is rjieba (Rust jieba) with our domain words added; Latin words and codes such as
+PM2.5, NH3-N, a21026, 500103 or GB3838-2002 come out of it whole and are lowercased.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import rjieba
+import yaml
+
+import schemas
+
+SYNONYMS_PATH = Path(schemas.__file__).resolve().parent / "vocab" / "synonyms.yaml"
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_WORDLIKE = re.compile(rf"[0-9a-z{_CJK}]")
+# Function words that only add noise to a query; they are never required to match.
+STOPWORDS = frozenset("的了和与及或在是等之其对按由各")
+# A high frequency makes the segmenter keep a domain word whole instead of splitting it.
+_DOMAIN_WORD_FREQ = 200_000
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width → half-width, subscript digits → digits) and lowercase."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _is_word(token: str) -> bool:
+    return _WORDLIKE.search(token) is not None
+
+
+def is_cjk(text: str) -> bool:
+    return _CJK_RUN.fullmatch(text) is not None
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+    """(synonym groups, extra segmentation words) from synonyms.yaml."""
+    data = yaml.safe_load(SYNONYMS_PATH.read_text(encoding="utf-8"))
+    groups = tuple(tuple(dict.fromkeys(normalize(str(t)) for t in entry["terms"])) for entry in data["entries"])
+    return groups, tuple(str(w) for w in data.get("words", []))
+
+
+@lru_cache(maxsize=1)
+def synonym_table() -> dict[str, tuple[str, ...]]:
+    """Normalized term → every spelling of its group (the term itself first)."""
+    table: dict[str, tuple[str, ...]] = {}
+    for group in _vocabulary()[0]:
+        for term in group:
+            others = tuple(t for t in group if t != term)
+            table[term] = tuple(dict.fromkeys(table.get(term, (term,)) + others))
+    return table
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> rjieba.Jieba:
+    # Our own instance, so the domain words never leak into other users of rjieba's global one.
+    jieba = rjieba.Jieba()
+    groups, words = _vocabulary()
+    for word in [*words, *(t for g in groups for t in g)]:
+        if _CJK_RUN.search(word):
+            jieba.add_word(word, _DOMAIN_WORD_FREQ, None)
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """Index tokens: search-mode segmentation, so a long word also yields the words inside it.
+
+    "地表水水质自动监测" → 地表, 地表水, 水质, 自动, 监测; "GB3838-2002" → gb3838, gb3838-2002.
+    Punctuation and whitespace are dropped; repeats are kept (term frequency counts).
+    """
+    if not text:
+        return []
+    pieces = _segmenter().cut_for_search(unicodedata.normalize("NFKC", text))
+    return [p.lower() for p in pieces if _is_word(p.lower())]
+
+
+def cjk_bigrams(text: str) -> list[str]:
+    """Overlapping character bigrams of every run of Chinese characters (a lone character stays a unigram).
+
+    These let a query match part of a word the segmenter kept whole: 水质 finds 饮用水水质 even
+    where the segmenter cut 饮用水 / 水质 differently.
+    """
+    grams: list[str] = []
+    for run in _CJK_RUN.findall(unicodedata.normalize("NFKC", text)):
+        if len(run) == 1:
+            grams.append(run)
+        grams.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+def query_words(q: str) -> list[str]:
+    """The words a user typed: precise-mode segmentation of each space-separated part, minus stopwords."""
+    words: list[str] = []
+    for part in normalize(q).split():
+        for piece in _segmenter().cut(part):
+            if _is_word(piece) and piece not in STOPWORDS:
+                words.append(piece)
+    return list(dict.fromkeys(words))
+
+
+def expand_query(q: str) -> list[tuple[str, ...]]:
+    """One group of alternative spellings per query word; a document should match one spelling per group.
+
+    expand_query("细颗粒物 渝中区") → [("细颗粒物", "pm2.5", "a34004"), ("渝中区",)].
+    An empty list means the query has nothing to search for (match everything).
+    """
+    q = q.strip()
+    if q in ("*:*", "*"):
+        return []
+    table = synonym_table()
+    return [table.get(word, (word,)) for word in query_words(q)]

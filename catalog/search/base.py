@@ -1,0 +1,100 @@
+"""The search seam: one small contract that every backend (embedded Tantivy, later Elasticsearch) meets.
+
+Nothing here knows about a particular engine.  Index documents are plain dicts (see ``DOC_FIELDS``);
+queries and results are the two dataclasses below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..errors import Problem, ValidationFailed
+
+# Fields an index document may carry.  List-valued ones hold several values each.
+DOC_FIELDS = ("id", "name", "title", "title_en", "description", "keywords", "org", "org_title", "themes",
+              "tags", "formats", "districts", "update_cycle", "open_type", "license_id", "state", "readers",
+              "modified", "created", "resource_code", "elements")
+FACET_FIELDS = frozenset({"org", "themes", "tags", "formats", "districts", "update_cycle", "open_type",
+                          "license_id", "state", "readers"})
+# Filters may also pin one dataset by id or name (CKAN ``fq=name:...``).
+FILTER_FIELDS = FACET_FIELDS | {"id", "name"}
+SORTS = ("relevance", "modified desc", "modified asc", "title asc", "title desc", "name asc")
+MATCH_ALL = frozenset({"", "*:*", "*"})
+MAX_ROWS = 1000
+PUBLIC = frozenset({"public"})
+
+
+@dataclass
+class SearchQuery:
+    q: str = ""                                          # free text; "" or "*:*" means all
+    filters: list[tuple[str, str]] = field(default_factory=list)   # all ANDed (CKAN fq)
+    # None means "sees everything" (sysadmin).  The default is the anonymous audience, so a caller
+    # who forgets to pass principals can never see more than the public.
+    principals: frozenset[str] | None = PUBLIC
+    sort: str = "relevance"
+    start: int = 0
+    rows: int = 20
+    facet_fields: list[str] = field(default_factory=list)
+    facet_limit: int = 50                                # negative means every value
+
+
+@dataclass
+class SearchResult:
+    count: int
+    ids: list[str]                                       # dataset ids in ranked order
+    facets: dict[str, list[tuple[str, int]]]             # value, count — count desc, then value
+
+
+class SearchIndex(Protocol):
+    def upsert(self, docs: Sequence[dict]) -> None: ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
+
+    def commit(self, seq: int | None = None) -> None: ...
+
+    def last_seq(self) -> int: ...
+
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def clear(self) -> None: ...
+
+    def count(self) -> int: ...
+
+
+def _problem(code: str, message: str, message_en: str) -> Problem:
+    return Problem(code=code, message=message, message_en=message_en)
+
+
+def query_problems(query: SearchQuery) -> list[Problem]:
+    """Everything wrong with a query, in terms a caller can fix; empty when it is fine."""
+    problems: list[Problem] = []
+    if query.sort not in SORTS:
+        problems.append(_problem("search_bad_sort", f"不支持的排序方式“{query.sort}”，可选：{'、'.join(SORTS)}",
+                                 f"Unsupported sort {query.sort!r}; choose one of {', '.join(SORTS)}"))
+    if query.start < 0 or not 0 <= query.rows <= MAX_ROWS:
+        problems.append(_problem("search_bad_paging", f"分页参数无效：start 须不小于 0，rows 须在 0 到 {MAX_ROWS} 之间",
+                                 f"Bad paging: start must be >= 0 and rows between 0 and {MAX_ROWS}"))
+    for name, _value in query.filters:
+        if name not in FILTER_FIELDS:
+            problems.append(_problem("search_bad_filter", f"不能按字段“{name}”筛选",
+                                     f"Cannot filter on field {name!r}"))
+    for name in query.facet_fields:
+        if name not in FACET_FIELDS:
+            problems.append(_problem("search_bad_facet", f"不能按字段“{name}”分面统计",
+                                     f"Cannot facet on field {name!r}"))
+    return problems
+
+
+def check_query(query: SearchQuery) -> None:
+    problems = query_problems(query)
+    if problems:
+        raise ValidationFailed("检索参数有误，请修改后重试", "Invalid search parameters",
+                               problems=problems, code="search_bad_query")
+
+
+def sort_facet_counts(counts: dict[str, int], limit: int) -> list[tuple[str, int]]:
+    """Count descending, then value ascending; a negative limit keeps every value."""
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ordered if limit < 0 else ordered[:limit]

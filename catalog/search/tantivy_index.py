@@ -1,0 +1,189 @@
+"""The embedded search backend: a Tantivy index in a folder, shared by every process on the machine.
+
+Layout: ``<path>/tantivy/`` holds the index, ``<path>/state.json`` its schema version and the last
+catalogue change sequence applied.  Any number of processes may search; writing takes Tantivy's
+writer lock, which this class holds only from the first change until the next ``commit``, so
+processes take turns.  An index built with another schema version is discarded and rebuilt empty
+(``last_seq`` becomes 0, which tells the indexer to reindex everything).
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from ..errors import Conflict, ValidationFailed
+from .base import MATCH_ALL, SearchQuery, SearchResult, check_query, sort_facet_counts
+from .state import IndexState, StateFile
+from .tantivy_query import build_query
+from .tantivy_schema import SCHEMA_VERSION, build_schema, to_document
+
+SORT_FIELDS: dict[str, tuple[str, tantivy.Order]] = {
+    "modified desc": ("modified", tantivy.Order.Desc),
+    "modified asc": ("modified", tantivy.Order.Asc),
+    "title asc": ("title_sort", tantivy.Order.Asc),
+    "title desc": ("title_sort", tantivy.Order.Desc),
+    "name asc": ("name", tantivy.Order.Asc),
+}
+# Per-segment term buckets kept by the terms aggregation; above every field's cardinality, so
+# counts merged across segments are exact rather than estimates.
+SEGMENT_BUCKETS = 60_000
+LOCK_WAIT_SECONDS = 10.0
+
+
+class TantivyIndex:
+    def __init__(self, path: Path, *, writer_heap_mb: int = 64, writer_threads: int = 0) -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._dir = self.path / "tantivy"
+        self._state = StateFile(self.path / "state.json")
+        self._heap = writer_heap_mb * 1_000_000
+        self._threads = writer_threads
+        self._writer: tantivy.IndexWriter | None = None
+        self._lock = threading.RLock()
+        self._index = self._open()
+        self._schema = self._index.schema
+
+    # -- opening -------------------------------------------------------------------------------
+    def _open(self) -> tantivy.Index:
+        with self._state.locked():
+            state = self._state.read()
+            if state is not None and state.schema_version == SCHEMA_VERSION and tantivy.Index.exists(
+                    str(self._dir)):
+                index = tantivy.Index.open(str(self._dir))
+            else:
+                index = self._create()
+        index.config_reader("commit")
+        return index
+
+    def _create(self) -> tantivy.Index:
+        shutil.rmtree(self._dir, ignore_errors=True)
+        self._dir.mkdir(parents=True)
+        index = tantivy.Index(build_schema(), path=str(self._dir))
+        self._state.write(IndexState(schema_version=SCHEMA_VERSION, last_seq=0))   # lock already held
+        return index
+
+    # -- writing -------------------------------------------------------------------------------
+    def _acquire_writer(self) -> tantivy.IndexWriter:
+        if self._writer is not None:
+            return self._writer
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                self._writer = self._index.writer(heap_size=self._heap, num_threads=self._threads)
+                return self._writer
+            except ValueError as exc:
+                if "LockBusy" not in str(exc) or time.monotonic() > deadline:
+                    raise Conflict("检索索引正在被另一个进程写入，请稍后重试",
+                                   f"The search index at {self._dir} is locked by another writer: {exc}",
+                                   code="search_index_locked") from exc
+                time.sleep(0.05)
+
+    def _release_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            # Finishing merges before letting go keeps segment counts low for every reader.
+            writer.wait_merging_threads()
+
+    def upsert(self, docs: Sequence[dict]) -> None:
+        prepared = [(str(doc["id"]), to_document(doc)) for doc in docs]
+        with self._lock:
+            writer = self._acquire_writer()
+            for doc_id, document in prepared:
+                writer.delete_documents_by_term("id", doc_id)
+                writer.add_document(document)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        with self._lock:
+            writer = self._acquire_writer()
+            for doc_id in ids:
+                writer.delete_documents_by_term("id", str(doc_id))
+
+    def commit(self, seq: int | None = None) -> None:
+        """Persist pending changes, then remember ``seq`` (kept if lower than the stored one)."""
+        with self._lock:
+            if self._writer is not None:
+                self._writer.commit()
+            self._state.advance(SCHEMA_VERSION, seq)
+            self._release_writer()
+            self._index.reload()
+
+    def clear(self) -> None:
+        """Remove every document and forget the sequence number (the next sync reindexes everything)."""
+        with self._lock:
+            writer = self._acquire_writer()
+            writer.delete_all_documents()
+            writer.commit()
+            self._state.advance(SCHEMA_VERSION, 0, reset=True)
+            self._release_writer()
+            self._index.reload()
+
+    def close(self) -> None:
+        """Drop uncommitted changes and let another process write."""
+        with self._lock:
+            if self._writer is not None:
+                self._writer.rollback()
+            self._release_writer()
+
+    def last_seq(self) -> int:
+        state = self._state.read()
+        return 0 if state is None else state.last_seq
+
+    def count(self) -> int:
+        return int(self._index.searcher().num_docs)
+
+    # -- searching -----------------------------------------------------------------------------
+    def search(self, query: SearchQuery) -> SearchResult:
+        check_query(query)
+        tq, has_text = build_query(self._schema, query)
+        searcher = self._index.searcher()
+        count, ids = self._hits(searcher, tq, query, has_text and query.q.strip() not in MATCH_ALL)
+        facets = {name: self._facet(searcher, tq, name, query.facet_limit) for name in query.facet_fields}
+        return SearchResult(count=count, ids=ids, facets=facets)
+
+    def _hits(self, searcher: tantivy.Searcher, tq: tantivy.Query, query: SearchQuery,
+              by_score: bool) -> tuple[int, list[str]]:
+        sort = query.sort
+        if sort == "relevance" and not by_score:
+            sort = "modified desc"                      # CKAN: no text means newest first
+        kwargs: dict[str, Any] = {}
+        if sort in SORT_FIELDS:
+            kwargs["order_by_field"], kwargs["order"] = SORT_FIELDS[sort]
+        # Tantivy wants a positive limit even when only the count is asked for.
+        result = searcher.search(tq, max(query.rows, 1), count=True, offset=query.start, **kwargs)
+        hits = result.hits[:query.rows]
+        return int(result.count or 0), [searcher.doc(address)["id"][0] for _score, address in hits]
+
+    def _facet(self, searcher: tantivy.Searcher, tq: tantivy.Query, name: str,
+               limit: int) -> list[tuple[str, int]]:
+        """Exact counts over the whole result set, count descending then value ascending.
+
+        Ties at the cut-off are why a first, small request can be insufficient: when the value just
+        past the limit has the same count as the last one kept, every value is fetched and sorted here.
+        """
+        if limit == 0:
+            return []
+        buckets, other = self._terms(searcher, tq, name, SEGMENT_BUCKETS if limit < 0 else limit + 1)
+        if 0 < limit < len(buckets) and buckets[limit][1] == buckets[limit - 1][1]:
+            buckets, other = self._terms(searcher, tq, name, SEGMENT_BUCKETS)
+            limit_fetched_all = True
+        else:
+            limit_fetched_all = limit < 0
+        if other and limit_fetched_all:
+            raise ValidationFailed("分面取值过多，无法精确统计", f"Too many values to count for facet {name}",
+                                   code="search_facet_too_large")
+        return sort_facet_counts(dict(buckets), limit)
+
+    @staticmethod
+    def _terms(searcher: tantivy.Searcher, tq: tantivy.Query, name: str,
+               size: int) -> tuple[list[tuple[str, int]], int]:
+        agg = {name: {"terms": {"field": name, "size": size, "segment_size": SEGMENT_BUCKETS}}}
+        result = searcher.aggregate(tq, agg)[name]
+        buckets = [(str(b["key"]), int(b["doc_count"])) for b in result["buckets"]]
+        return buckets, int(result.get("sum_other_doc_count", 0))
