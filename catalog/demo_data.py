@@ -45,7 +45,7 @@ def demo_departments() -> list[dict[str, Any]]:
 
 def demo_datasets() -> list[dict[str, Any]]:
     """The demo catalogue: over 100 valid records covering every theme and most districts."""
-    return copy.deepcopy(_demo_records())
+    return copy.deepcopy(list(_demo_records()))
 
 
 @cache

@@ -24,9 +24,33 @@ from catalog.profile_errors import (
     validator,
 )
 
-__all__ = ["DERIVED", "check_record", "derived_fields", "field_labels", "generate_resource_code",
+__all__ = ["DERIVED", "PROBLEM_CODES", "check_record", "derived_fields", "field_labels", "generate_resource_code",
            "normalize_record", "validate_record", "validator"]
 
+PROBLEM_CODES: dict[str, str] = {
+    "required": "a required field is missing",
+    "condition_required": "a field required by another field's value is missing (e.g. 共享条件 for 有条件共享)",
+    "empty": "a text field is empty",
+    "min_length": "a text is shorter than allowed",
+    "max_length": "a text is longer than allowed",
+    "min_items": "a list has fewer items than required",
+    "duplicate": "a list repeats a value",
+    "minimum": "a number is below its minimum",
+    "maximum": "a number is above its maximum",
+    "format": "a value is not a valid date or e-mail address",
+    "enum": "a value is not in its code list",
+    "pattern": "a value does not have the required shape",
+    "type": "a value has the wrong JSON type",
+    "invalid": "a value matches none of the accepted forms",
+    "unknown_field": "a field is not part of the profile",
+    "derived_field": "a derived field (access_rights, accrual_periodicity, issued, modified) was given",
+    "unknown_theme": "a theme id is not in vocab/themes",
+    "unknown_district": "a district code is not one of Chongqing's 38 divisions or 500000",
+    "unknown_license": "a licence id is not in vocab/licenses",
+    "unknown_organization": "the publisher is not a registered department",
+    "date_order": "temporal_end is before temporal_start",
+    "code_mismatch": "resource_code does not start with classification_code",
+}
 _CLASSIFICATION = re.compile(r"^[123][0-9]{5}[0-9]{0,6}$")
 _TOP_LEVEL_REQUIRED = frozenset({"required", "condition_required"})
 _SEVERITY = {"type": 0, "required": 1, "condition_required": 1, "enum": 2, "pattern": 3}

@@ -44,6 +44,13 @@ def _fast_validator() -> Any:
     return jsonschema_rs.validator_for(schemas.load_profile("dataset"), validate_formats=True)
 
 
+def _is_plain_valid(record: Any) -> bool:
+    try:
+        return bool(_fast_validator().is_valid(record))
+    except ValueError:  # not plain JSON data (a date object, a non-string key): explain in Python
+        return False
+
+
 # ---------------------------------------------------------------- field labels from the schema
 
 
@@ -155,7 +162,7 @@ def _extra_problems(error: ValidationError, base: list[str | int], record: Any) 
     for name in error.instance:
         if name in known:
             continue
-        tokens = [*base, name]
+        tokens = [*base, str(name)]
         if not base and name in DERIVED:
             yield problem("derived_field", tokens, f"“{name}”由系统根据其他字段生成，不能直接填写，请删除该项。",
                           f"{name} is derived by the catalogue and cannot be given; remove it.", record)
@@ -188,7 +195,7 @@ def _value_problem(error: ValidationError, tokens: list[str | int], record: Any)
         return problem("pattern", tokens, f"{zh}的值“{shown}”格式不正确，应为{hint_zh or '规定格式'}。",
                        f"{en}: '{shown}' is malformed; expected {hint_en or limit}.", record)
     if kind == "type":
-        wanted = limit if isinstance(limit, list) else [limit]
+        wanted = [str(t) for t in (limit if isinstance(limit, list) else [limit])]
         return problem("type", tokens, f"{zh}的类型不正确，应为{'或'.join(_TYPE_ZH.get(t, t) for t in wanted)}。",
                        f"{en} has the wrong type; expected {' or '.join(wanted)}.", record)
     return _limit_problem(error, tokens, zh, en, record)
@@ -217,7 +224,7 @@ def _limit_problem(error: ValidationError, tokens: list[str | int], zh: str, en:
 
 
 def schema_problems(record: Any) -> Iterator[Problem]:
-    if _fast_validator().is_valid(record):
+    if _is_plain_valid(record):
         return
     for error in validator().iter_errors(record):
         base: list[str | int] = list(error.absolute_path)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from catalog.errors import ValidationFailed
-from catalog.profile import check_record, field_labels, validate_record, validator
+from catalog.profile import PROBLEM_CODES, check_record, field_labels, validate_record, validator
 
 
 def base_record() -> dict[str, Any]:
@@ -231,3 +231,24 @@ def test_validation_does_not_change_the_record() -> None:
     before = copy.deepcopy(record)
     validate_record(record)
     assert record == before
+
+
+def test_every_problem_code_the_validator_can_emit_is_documented() -> None:
+    import inspect
+    import re
+
+    from catalog import profile, profile_errors
+    source = inspect.getsource(profile) + inspect.getsource(profile_errors)
+    emitted = set(re.findall(r'[pP]roblem\("([a-z_]+)"', source)) | set(re.findall(r'\("([a-z_]+)", f"', source))
+    assert emitted and emitted <= set(PROBLEM_CODES), emitted - set(PROBLEM_CODES)
+    assert {c[2] for c in CASES} <= set(PROBLEM_CODES)
+
+
+def test_python_objects_that_are_not_json_are_reported_not_raised() -> None:
+    import datetime
+
+    record = base_record()
+    record["publish_date"] = datetime.date(2024, 3, 15)
+    record[7] = "x"  # type: ignore[index]
+    assert {(p.code, p.location.field) for p in validate_record(record)} == {
+        ("type", "publish_date"), ("unknown_field", "7")}
