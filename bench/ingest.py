@@ -89,7 +89,8 @@ def frictionless_validate(path: Path, schema: dict[str, object]) -> int:
     # frictionless 5 accepts labelled missing values only inside a v2 data package; plain strings here.
     descriptor = {k: v for k, v in schema.items() if k not in ("foreignKeys", "$schema")}
     descriptor["missingValues"] = [m["value"] if isinstance(m, dict) else m for m in schema["missingValues"]]
-    report = Resource(str(path), schema=Schema.from_descriptor(descriptor)).validate()
+    resource = Resource(path.name, basepath=str(path.parent), schema=Schema.from_descriptor(descriptor))
+    report = resource.validate()
     return int(report.stats["errors"])
 
 
