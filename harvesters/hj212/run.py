@@ -8,7 +8,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import select
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 from harvesters.hj212.receiver import Receiver, ReceiverConfig
@@ -26,6 +29,23 @@ async def serve(root: Path, points: Path, config: ReceiverConfig) -> None:
     await stop.wait()
     await receiver.close()
     print(f"stats {dict(receiver.stats)}", flush=True)
+
+
+def spawn(root: Path, points: Path, port: int = 0, *extra: str,
+          timeout: float = 30.0) -> tuple[subprocess.Popen[str], str, int]:
+    """Start a receiver in a child process; returns it with the address it listens on."""
+    args = [sys.executable, "-m", "harvesters.hj212.run", "--root", str(root), "--points", str(points),
+            "--port", str(port), *extra]
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    ready, _, _ = select.select([child.stdout], [], [], timeout)
+    line = child.stdout.readline() if ready else ""
+    if not line.startswith("listening "):
+        child.kill()
+        child.wait()
+        raise RuntimeError(f"receiver did not start: {line!r}")
+    host, _, bound = line.split()[1].rpartition(":")
+    return child, host, int(bound)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -194,10 +194,16 @@ class _Logger:
 
     async def _read_acks(self, reader: asyncio.StreamReader) -> None:
         framer = StreamFramer()
-        while chunk := await reader.read(65536):
-            for event in framer.feed(chunk):
-                if isinstance(event, Frame):
-                    self._on_reply(event)
+        try:
+            while chunk := await reader.read(65536):
+                for event in framer.feed(chunk):
+                    if isinstance(event, Frame):
+                        self._on_reply(event)
+        except OSError:
+            self.summary.errors += 1  # the receiver went away; the session ends and reconnects
+        finally:
+            for _ in range(self.options.window):
+                self.window.release()  # wake a sender waiting for acks that will never come
 
     def _on_reply(self, frame: Frame) -> None:
         header = parse_header(frame.segment)
