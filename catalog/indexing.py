@@ -1,0 +1,101 @@
+"""Keeps the search index in step with the catalogue's change sequence.
+
+Every dataset write adds a ``catalog_changes`` row in the same transaction.  ``sync``
+reindexes what changed since the index's remembered sequence number, so an index that
+missed an update (a crash between commit and index write, or another process's write)
+catches up the next time any process syncs.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from .models import CatalogChange, Dataset, utcnow
+from .records import search_document
+from .search.base import SearchIndex
+
+# A sequence number can commit after a higher one (concurrent PostgreSQL transactions).  A gap
+# younger than this is waited for; an older one belongs to a transaction that rolled back.
+GAP_PATIENCE = timedelta(seconds=30)
+BATCH = 2000
+
+
+def _load(session: Session, ids: list[str]) -> list[Dataset]:
+    return list(session.scalars(
+        sa.select(Dataset).where(Dataset.id.in_(ids)).options(
+            selectinload(Dataset.organization), selectinload(Dataset.tags), selectinload(Dataset.groups),
+            selectinload(Dataset.resources), selectinload(Dataset.elements))))
+
+
+def _watermark(seqs: list[int], start: int, oldest_gap_age: Callable[[int], timedelta | None]) -> int:
+    """Highest seq up to which every change is known applied."""
+    mark = start
+    for seq in seqs:
+        if seq != mark + 1:
+            age = oldest_gap_age(mark + 1)
+            if age is None or age < GAP_PATIENCE:
+                return mark
+        mark = seq
+    return mark
+
+
+class Indexer:
+    def __init__(self, sessionmaker: Callable[[], Session], index: SearchIndex) -> None:
+        self.sessionmaker = sessionmaker
+        self.index = index
+        self._lock = threading.Lock()
+        self._last_check = 0.0
+
+    def sync(self) -> int:
+        """Apply every change after the index's sequence number; returns how many datasets were touched."""
+        with self._lock, self.sessionmaker() as session:
+            start = self.index.last_seq()
+            rows = session.execute(sa.select(CatalogChange.seq, CatalogChange.dataset_id, CatalogChange.at)
+                                   .where(CatalogChange.seq > start).order_by(CatalogChange.seq)).all()
+            if not rows:
+                self._last_check = time.monotonic()
+                return 0
+            first_at = rows[0].at
+            ids = list(dict.fromkeys(r.dataset_id for r in rows))
+            for i in range(0, len(ids), BATCH):
+                self._apply(session, ids[i:i + BATCH])
+            now = utcnow()
+            mark = _watermark([r.seq for r in rows], start, lambda _s: now - first_at)
+            self.index.commit(mark)
+            self._last_check = time.monotonic()
+            return len(ids)
+
+    def _apply(self, session: Session, ids: list[str]) -> None:
+        datasets = _load(session, ids)
+        live = [d for d in datasets if d.state != "deleted"]
+        self.index.upsert([search_document(d) for d in live])
+        gone = set(ids) - {d.id for d in live}
+        if gone:
+            self.index.delete(sorted(gone))
+
+    def sync_if_stale(self, max_age: float = 1.0) -> None:
+        """Cheap check before a search: another process may have written since we last looked."""
+        if time.monotonic() - self._last_check >= max_age:
+            self.sync()
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild the whole index from the catalogue."""
+        with self._lock, self.sessionmaker() as session:
+            top = session.scalar(sa.select(sa.func.max(CatalogChange.seq))) or 0
+            ids = list(session.scalars(sa.select(Dataset.id).where(Dataset.state != "deleted")
+                                       .order_by(Dataset.id)))
+            self.index.clear()
+            for i in range(0, len(ids), BATCH):
+                datasets = _load(session, ids[i:i + BATCH])
+                self.index.upsert([search_document(d) for d in datasets])
+                session.expunge_all()
+                if progress:
+                    progress(min(i + BATCH, len(ids)), len(ids))
+            self.index.commit(top)
+            return len(ids)
