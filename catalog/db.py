@@ -47,16 +47,17 @@ def alembic_config(engine: sa.Engine) -> AlembicConfig:
     return cfg
 
 
-def upgrade(engine: sa.Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (idempotent)."""
+def upgrade(engine: sa.Engine, revision: str = "heads") -> None:
+    """Bring the schema to ``revision`` (idempotent).  Each part of the catalogue may add its
+    own branch of migrations off the core revision, so the default target is every head."""
     command.upgrade(alembic_config(engine), revision)
 
 
-def current_revision(engine: sa.Engine) -> str | None:
+def current_revisions(engine: sa.Engine) -> tuple[str, ...]:
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return tuple(MigrationContext.configure(conn).get_current_heads())
 
 
 class Database:
