@@ -30,7 +30,7 @@ class Actor:
 
     @property
     def anonymous(self) -> bool:
-        return self.user_id is None
+        return self.user_id is None and not self.sysadmin
 
     @property
     def government(self) -> bool:
