@@ -2,6 +2,7 @@
 
 from .accounts import ROLES, ApiToken, Membership, Organization, User
 from .base import Base, new_id, utcnow
+from .harvest import HarvestItem, HarvestJob, HarvestObject, HarvestSource  # noqa: F401
 from .datasets import (
     DATASET_STATES,
     Activity,
