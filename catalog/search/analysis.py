@@ -7,6 +7,7 @@ PM2.5, NH3-N, a21026, 500103 or GB3838-2002 come out of it whole and are lowerca
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from functools import lru_cache
@@ -22,6 +23,10 @@ SYNONYMS_PATH = Path(schemas.__file__).resolve().parent / "vocab" / "synonyms.ya
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _WORDLIKE = re.compile(rf"[0-9a-z{_CJK}]")
+# Punctuation (ASCII, general, CJK, full-width) except the ``. - +`` (and full-width ``．－＋``) that
+# belong inside codes such as PM2.5 or NH3-N.
+_PUNCTUATION = re.compile("[!-*,/:-@\\[-`{-~\u00a0-\u00bf\u2000-\u206f\u3000-\u303f\ufe30-\ufe4f"
+                          "\uff01-\uff0a\uff0c\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+")
 # Function words that only add noise to a query; they are never required to match.
 STOPWORDS = frozenset("的了和与及或在是等之其对按由各")
 # A high frequency makes the segmenter keep a domain word whole instead of splitting it.
@@ -29,8 +34,15 @@ _DOMAIN_WORD_FREQ = 200_000
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width → half-width, subscript digits → digits) and lowercase."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """Punctuation to spaces, NFKC (full-width → half-width, subscript digits → digits), lowercase.
+
+    Punctuation goes first: it only separates words, and without full-width punctuation most Chinese
+    text is already NFKC, which skips the (slow) normalization pass.
+    """
+    text = _PUNCTUATION.sub(" ", text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
 
 
 def _is_word(token: str) -> bool:
@@ -71,16 +83,23 @@ def _segmenter() -> rjieba.Jieba:
     return jieba
 
 
-def tokenize(text: str) -> list[str]:
-    """Index tokens: search-mode segmentation, so a long word also yields the words inside it.
+def index_text(text: str) -> str:
+    """Search-mode segmentation as one space-separated string, ready for a whitespace tokenizer.
 
-    "地表水水质自动监测" → 地表, 地表水, 水质, 自动, 监测; "GB3838-2002" → gb3838, gb3838-2002.
-    Punctuation and whitespace are dropped; repeats are kept (term frequency counts).
+    Search mode also yields the words inside a long word: "地表水水质自动监测" → 地表 地表水 水质 自动
+    监测; "GB3838-2002" → gb3838 gb3838-2002.
     """
-    if not text:
-        return []
-    pieces = _segmenter().cut_for_search(unicodedata.normalize("NFKC", text))
-    return [p.lower() for p in pieces if _is_word(p.lower())]
+    return segment_normalized(normalize(text)) if text else ""
+
+
+def segment_normalized(text: str) -> str:
+    """``index_text`` for text that has already been through ``normalize``."""
+    return " ".join(_segmenter().cut_for_search(text))
+
+
+def tokenize(text: str) -> list[str]:
+    """The index tokens of ``text``: lowercased words and whole codes (PM2.5, nh3-n, a21026, 500103)."""
+    return [token for token in index_text(text).split() if _is_word(token)]
 
 
 def cjk_bigrams(text: str) -> list[str]:
@@ -89,11 +108,14 @@ def cjk_bigrams(text: str) -> list[str]:
     These let a query match part of a word the segmenter kept whole: 水质 finds 饮用水水质 even
     where the segmenter cut 饮用水 / 水质 differently.
     """
+    return bigrams_normalized(normalize(text))
+
+
+def bigrams_normalized(text: str) -> list[str]:
+    """``cjk_bigrams`` for text that has already been through ``normalize``."""
     grams: list[str] = []
-    for run in _CJK_RUN.findall(unicodedata.normalize("NFKC", text)):
-        if len(run) == 1:
-            grams.append(run)
-        grams.extend(run[i:i + 2] for i in range(len(run) - 1))
+    for run in _CJK_RUN.findall(text):
+        grams.extend(map(operator.add, run, run[1:]) if len(run) > 1 else (run,))
     return grams
 
 

@@ -38,14 +38,17 @@ LOCK_WAIT_SECONDS = 10.0
 
 
 class TantivyIndex:
-    def __init__(self, path: Path, *, writer_heap_mb: int = 64, writer_threads: int = 0) -> None:
+    def __init__(self, path: Path, *, writer_heap_mb: int = 64, writer_threads: int = 0,
+                 lock_wait: float = LOCK_WAIT_SECONDS) -> None:
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self._dir = self.path / "tantivy"
         self._state = StateFile(self.path / "state.json")
         self._heap = writer_heap_mb * 1_000_000
         self._threads = writer_threads
+        self._lock_wait = lock_wait
         self._writer: tantivy.IndexWriter | None = None
+        self._pending: set[str] = set()                  # ids added since the last commit
         self._lock = threading.RLock()
         self._index = self._open()
         self._schema = self._index.schema
@@ -73,10 +76,11 @@ class TantivyIndex:
     def _acquire_writer(self) -> tantivy.IndexWriter:
         if self._writer is not None:
             return self._writer
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        deadline = time.monotonic() + self._lock_wait
         while True:
             try:
                 self._writer = self._index.writer(heap_size=self._heap, num_threads=self._threads)
+                self._index.reload()                     # see what other processes committed
                 return self._writer
             except ValueError as exc:
                 if "LockBusy" not in str(exc) or time.monotonic() > deadline:
@@ -87,17 +91,23 @@ class TantivyIndex:
 
     def _release_writer(self) -> None:
         writer, self._writer = self._writer, None
+        self._pending.clear()
         if writer is not None:
             # Finishing merges before letting go keeps segment counts low for every reader.
             writer.wait_merging_threads()
 
     def upsert(self, docs: Sequence[dict]) -> None:
-        prepared = [(str(doc["id"]), to_document(doc)) for doc in docs]
+        """Add or replace documents by id (the last one wins when an id repeats)."""
+        prepared = {str(doc["id"]): to_document(doc) for doc in docs}
         with self._lock:
             writer = self._acquire_writer()
-            for doc_id, document in prepared:
-                writer.delete_documents_by_term("id", doc_id)
+            searcher = self._index.searcher()
+            for doc_id, document in prepared.items():
+                # A delete costs a pass over every segment at commit: only issue it for ids that exist.
+                if doc_id in self._pending or searcher.doc_freq("id", doc_id):
+                    writer.delete_documents_by_term("id", doc_id)
                 writer.add_document(document)
+            self._pending.update(prepared)
 
     def delete(self, ids: Sequence[str]) -> None:
         with self._lock:
@@ -144,7 +154,7 @@ class TantivyIndex:
         tq, has_text = build_query(self._schema, query)
         searcher = self._index.searcher()
         count, ids = self._hits(searcher, tq, query, has_text and query.q.strip() not in MATCH_ALL)
-        facets = {name: self._facet(searcher, tq, name, query.facet_limit) for name in query.facet_fields}
+        facets = self._facets(searcher, tq, list(dict.fromkeys(query.facet_fields)), query.facet_limit)
         return SearchResult(count=count, ids=ids, facets=facets)
 
     def _hits(self, searcher: tantivy.Searcher, tq: tantivy.Query, query: SearchQuery,
@@ -160,30 +170,34 @@ class TantivyIndex:
         hits = result.hits[:query.rows]
         return int(result.count or 0), [searcher.doc(address)["id"][0] for _score, address in hits]
 
-    def _facet(self, searcher: tantivy.Searcher, tq: tantivy.Query, name: str,
-               limit: int) -> list[tuple[str, int]]:
+    def _facets(self, searcher: tantivy.Searcher, tq: tantivy.Query, names: list[str],
+                limit: int) -> dict[str, list[tuple[str, int]]]:
         """Exact counts over the whole result set, count descending then value ascending.
 
-        Ties at the cut-off are why a first, small request can be insufficient: when the value just
-        past the limit has the same count as the last one kept, every value is fetched and sorted here.
+        One aggregation pass asks for ``limit + 1`` values per field.  When the value just past the
+        limit ties with the last one kept, values beyond what came back may tie too, so that field
+        is asked again for every value and cut here.
         """
-        if limit == 0:
-            return []
-        buckets, other = self._terms(searcher, tq, name, SEGMENT_BUCKETS if limit < 0 else limit + 1)
-        if 0 < limit < len(buckets) and buckets[limit][1] == buckets[limit - 1][1]:
-            buckets, other = self._terms(searcher, tq, name, SEGMENT_BUCKETS)
-            limit_fetched_all = True
-        else:
-            limit_fetched_all = limit < 0
-        if other and limit_fetched_all:
-            raise ValidationFailed("分面取值过多，无法精确统计", f"Too many values to count for facet {name}",
-                                   code="search_facet_too_large")
-        return sort_facet_counts(dict(buckets), limit)
+        if limit == 0 or not names:
+            return {name: [] for name in names}
+        first = self._terms(searcher, tq, names, SEGMENT_BUCKETS if limit < 0 else limit + 1)
+        ties = [n for n, (buckets, _) in first.items()
+                if 0 < limit < len(buckets) and buckets[limit][1] == buckets[limit - 1][1]]
+        complete = {n: first[n] for n in names if limit < 0} | self._terms(searcher, tq, ties, SEGMENT_BUCKETS)
+        for name, (_buckets, other) in complete.items():
+            if other:
+                raise ValidationFailed("分面取值过多，无法精确统计", f"Too many values to count for facet {name}",
+                                       code="search_facet_too_large")
+        merged = first | complete
+        return {name: sort_facet_counts(dict(merged[name][0]), limit) for name in names}
 
     @staticmethod
-    def _terms(searcher: tantivy.Searcher, tq: tantivy.Query, name: str,
-               size: int) -> tuple[list[tuple[str, int]], int]:
-        agg = {name: {"terms": {"field": name, "size": size, "segment_size": SEGMENT_BUCKETS}}}
-        result = searcher.aggregate(tq, agg)[name]
-        buckets = [(str(b["key"]), int(b["doc_count"])) for b in result["buckets"]]
-        return buckets, int(result.get("sum_other_doc_count", 0))
+    def _terms(searcher: tantivy.Searcher, tq: tantivy.Query, names: list[str],
+               size: int) -> dict[str, tuple[list[tuple[str, int]], int]]:
+        """Per field: (value, count) buckets by count descending, and the count of documents left out."""
+        if not names:
+            return {}
+        agg = {n: {"terms": {"field": n, "size": size, "segment_size": SEGMENT_BUCKETS}} for n in names}
+        result = searcher.aggregate(tq, agg)
+        return {n: ([(str(b["key"]), int(b["doc_count"])) for b in result[n]["buckets"]],
+                    int(result[n].get("sum_other_doc_count", 0))) for n in names}

@@ -19,7 +19,7 @@ Query = tantivy.Query
 # Title matches outrank keyword matches, which outrank everything else; a bigram (part-of-word) match
 # counts for less than the same field's whole-word match.
 WORD_BOOSTS = {"title": 6.0, "kw": 3.0, "body": 1.0}
-BIGRAM_BOOSTS = {"title_bi": 3.0, "body_bi": 0.6}
+BIGRAM_BOOSTS = {"title_bi": 3.0}
 
 
 def minimum_should_match(groups: int) -> int:

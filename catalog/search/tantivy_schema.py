@@ -8,7 +8,7 @@ fields, which makes them usable for filters, terms aggregations and sorting.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -19,28 +19,33 @@ import yaml
 
 import schemas
 
-from .analysis import cjk_bigrams, tokenize
+from .analysis import bigrams_normalized, normalize, segment_normalized
 from .base import FACET_FIELDS
 
 # Bump whenever the fields or their analysis change: an index built by another version is rebuilt.
-SCHEMA_VERSION = 1
-# Word fields (segmented) and their CJK-bigram twins.
+SCHEMA_VERSION = 2
+# Word fields (segmented): term frequencies only, as no phrase is ever asked of them.
 TEXT_FIELDS = ("title", "kw", "body")
-BIGRAM_FIELDS = ("title_bi", "body_bi")
+# CJK bigrams of the title, with positions so a longer word can be matched as a run of bigrams.
+# Only the title gets them: for the other fields search-mode segmentation covers partial words, and
+# bigrams of long descriptions would double the indexing cost.
+BIGRAM_FIELDS = ("title_bi",)
 VOCAB = Path(schemas.__file__).resolve().parent / "vocab"
 
 
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
-    sb.add_text_field("id", stored=True, tokenizer_name="raw")
-    sb.add_text_field("name", fast=True, tokenizer_name="raw")
-    sb.add_text_field("title_sort", fast=True, tokenizer_name="raw")
-    for name in (*TEXT_FIELDS, *BIGRAM_FIELDS):
-        sb.add_text_field(name, tokenizer_name="whitespace")
+    sb.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("name", fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("title_sort", fast=True, tokenizer_name="raw", index_option="basic")
+    for name in TEXT_FIELDS:
+        sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+    for name in BIGRAM_FIELDS:
+        sb.add_text_field(name, tokenizer_name="whitespace", index_option="position")
     for name in sorted(FACET_FIELDS):
-        sb.add_text_field(name, fast=True, tokenizer_name="raw")
+        sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_date_field("modified", indexed=True, fast=True)
-    sb.add_date_field("created", indexed=True, fast=True)
+    sb.add_date_field("created", fast=True)
     return sb.build()
 
 
@@ -56,12 +61,11 @@ def _labels() -> dict[str, str]:
 
 def _values(value: Any) -> list[str]:
     """A scalar or list as distinct non-empty strings (a repeated value must not count twice in facets)."""
-    items = value if isinstance(value, list | tuple | set | frozenset) else [value]
-    return list(dict.fromkeys(str(v) for v in items if v is not None and str(v) != ""))
-
-
-def _joined(texts: Iterable[str], analyser: Any) -> str:
-    return " ".join(token for text in texts if text for token in analyser(text))
+    if value is None or value == "":
+        return []
+    if isinstance(value, list | tuple | set | frozenset):
+        return list(dict.fromkeys(str(v) for v in value if v is not None and v != ""))
+    return [str(value)]
 
 
 def _utc(value: datetime) -> datetime:
@@ -69,36 +73,33 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _texts(doc: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The raw strings behind each analysed field: title beats keywords beats everything else."""
+def _analysed(doc: Mapping[str, Any], facets: Mapping[str, list[str]]) -> dict[str, str]:
+    """The normalized text behind each analysed field: title beats keywords beats everything else.
+
+    Parts are joined by newlines, so neither words nor bigrams form across them.
+    """
     labels = _labels()
-    codes = [*_values(doc.get("themes")), *_values(doc.get("districts"))]
-    keywords = [*_values(doc.get("keywords")), *_values(doc.get("tags"))]
-    return {
-        "title": [str(doc.get("title") or ""), str(doc.get("title_en") or "")],
-        "kw": keywords,
-        "body": [str(doc.get("description") or ""), str(doc.get("org_title") or ""),
-                 *_values(doc.get("elements")), *(labels.get(c, "") for c in codes),
-                 str(doc.get("name") or "").replace("-", " "), str(doc.get("resource_code") or "")],
-    }
+    title = normalize(f"{doc.get('title') or ''}\n{doc.get('title_en') or ''}")
+    body = [str(doc.get("description") or ""), str(doc.get("org_title") or ""), *_values(doc.get("elements")),
+            *(labels.get(code, "") for code in (*facets["themes"], *facets["districts"])),
+            str(doc.get("name") or ""), str(doc.get("resource_code") or "")]
+    return {"title": title,
+            "kw": normalize("\n".join([*_values(doc.get("keywords")), *facets["tags"]])),
+            "body": normalize("\n".join(body))}
 
 
 def to_document(doc: Mapping[str, Any]) -> tantivy.Document:
     """One catalogue index document (see ``base.DOC_FIELDS``) as a Tantivy document."""
-    texts = _texts(doc)
-    fields: dict[str, Any] = {"id": str(doc["id"]), "name": str(doc.get("name") or ""),
-                              "title_sort": str(doc.get("title") or "").casefold()}
-    for name in TEXT_FIELDS:
-        fields[name] = _joined(texts[name], tokenize)
-    fields["title_bi"] = _joined(texts["title"], cjk_bigrams)
-    fields["body_bi"] = _joined([*texts["kw"], *texts["body"]], cjk_bigrams)
-    code = str(doc.get("resource_code") or "")
+    facets = {name: _values(doc.get(name)) for name in FACET_FIELDS}
+    texts = _analysed(doc, facets)
+    fields: dict[str, Any] = {name: values for name, values in facets.items() if values}
+    fields.update({name: segment_normalized(text) for name, text in texts.items()})
+    fields.update(id=str(doc["id"]), name=str(doc.get("name") or ""),
+                  title_sort=str(doc.get("title") or "").casefold(),
+                  title_bi=" ".join(bigrams_normalized(texts["title"])))
+    code = str(doc.get("resource_code") or "").lower()
     if code:
-        fields["body"] += " " + code.lower()
-    for name in FACET_FIELDS:
-        values = _values(doc.get(name))
-        if values:
-            fields[name] = values
+        fields["body"] += " " + code                    # the whole code too, not only its two halves
     for name in ("modified", "created"):
         if isinstance(doc.get(name), datetime):
             fields[name] = _utc(doc[name])
