@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .accounts import Organization
 from .base import Base, new_id, utcnow
 
 JOB_STATES = ("queued", "running", "finished", "failed")
@@ -36,6 +37,8 @@ class HarvestSource(Base):
     # The one job allowed to work on this source right now (a lock taken atomically).
     current_job_id: Mapped[str | None] = mapped_column(sa.String(36))
     created: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organization: Mapped[Organization] = relationship()
 
 
 class HarvestJob(Base):
