@@ -158,7 +158,7 @@ class FieldAction:
             return self if self.rank() > other.rank() else other
         if self.action == "mask":
             return FieldAction("mask", min(self.keep_first, other.keep_first),
-                               min(self.keep_last, other.keep_last), self.mask_char)
+                               min(self.keep_last, other.keep_last), min(self.mask_char, other.mask_char))
         if self.action == "round":
             return FieldAction("round", decimals=min(self.decimals, other.decimals))
         if self.action == "coarsen":
@@ -206,7 +206,8 @@ class Aggregate:
 
     def coarsest(self, other: Aggregate) -> Aggregate:
         period = max(self.period, other.period, key=PERIODS.index)
-        functions = (self.functions & other.functions) or frozenset({"count"})
+        # No common statistic left means only the keys and periods go out: still the stricter choice.
+        functions = self.functions & other.functions
         if self.group_by is None or other.group_by is None:
             keys = other.group_by if self.group_by is None else self.group_by
         else:
