@@ -15,7 +15,7 @@ from lxml import etree
 
 import schemas
 from catalog.errors import Problem
-from harvesters.base import problem
+from harvesters.base import SourceConfig, problem
 
 # Resolving entities or fetching DTDs would let a remote record read local files or the network.
 _PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False,
@@ -66,6 +66,7 @@ _MEDIA_FORMATS = {
 # Chongqing municipality's extent, rounded outwards: the district guess only runs inside it.
 CHONGQING_BBOX = (105.28, 28.16, 110.20, 32.21)
 _WHOLE_CITY_SHARE = 0.5
+_SLUG_BAD = re.compile(r"[^a-z0-9_-]+")
 
 
 def parse_xml(content: bytes) -> etree._Element:
@@ -110,9 +111,13 @@ def language_code(value: str | None) -> str | None:
     return LANGUAGES.get(text[:3]) if text else None
 
 
-def themes_for(categories: list[str], default: str) -> list[str]:
-    found = [TOPIC_THEMES[c] for c in categories if c in TOPIC_THEMES]
-    return list(dict.fromkeys(found)) or [default]
+def themes_for(source: SourceConfig, categories: list[str], keywords: list[str]) -> list[str]:
+    """The source's own ``theme_map`` (topic category or keyword → theme) first, then ISO topic
+    categories, else the source's default theme."""
+    mapping = source.option("theme_map") or {}
+    found = [mapping[w] for w in [*categories, *keywords] if w in mapping]
+    found += [TOPIC_THEMES[c] for c in categories if c in TOPIC_THEMES]
+    return list(dict.fromkeys(found)) or [source.theme]
 
 
 def classification_for(themes: list[str]) -> str | None:
@@ -192,13 +197,20 @@ def spatial_fields(box: tuple[float, float, float, float] | None) -> dict[str, A
     return out
 
 
-def base_record(source_defaults: dict[str, Any], themes: list[str]) -> dict[str, Any]:
-    """The source's national defaults with the mapped themes and their classification code."""
-    record = dict(source_defaults)
-    record["themes"] = themes
-    code = classification_for(themes)
+def base_record(source: SourceConfig, title: str | None, categories: list[str],
+                keywords: list[str]) -> dict[str, Any]:
+    """The source's national defaults, title, a proposed name, themes and their classification code."""
+    record = source.defaults()
+    record["themes"] = themes_for(source, categories, keywords)
+    record["title"] = title or ""
+    name = _SLUG_BAD.sub("-", (title or "").lower()).strip("-_")[:100]
+    if len(name) >= 2:
+        record["name"] = name
+    code = classification_for(record["themes"])
     if code:
         record["classification_code"] = code
+    if keywords:
+        record["keywords"] = keywords
     return record
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from lxml import etree
 
 from harvesters import csw_mapping as cm
-from harvesters.base import MappedRecord, harvest_extras
+from harvesters.base import MappedRecord, SourceConfig, harvest_extras
 
 NS = {
     "gmd": "http://www.isotc211.org/2005/gmd",
@@ -32,7 +32,11 @@ _PHONE = re.compile(r"^[0-9+() -]{5,30}$")
 
 
 def is_iso(root: etree._Element) -> bool:
-    return etree.QName(root).localname.endswith(ROOT_NAMES)
+    """ISO 19139 and its extensions (gmi:MI_Metadata, national profiles such as che:CHE_MD_Metadata),
+    but not ISO 19115-3 (mdb:MD_Metadata), whose elements live in other namespaces."""
+    if not etree.QName(root).localname.endswith(ROOT_NAMES):
+        return False
+    return any(etree.QName(child).namespace == NS["gmd"] for child in root if isinstance(child.tag, str))
 
 
 def value(node: etree._Element | None) -> str | None:
@@ -72,8 +76,7 @@ def identification(root: etree._Element) -> etree._Element | None:
     return found[0] if found else None
 
 
-def map_iso(root: etree._Element, remote_id: str, source_defaults: dict[str, Any],
-            default_theme: str) -> MappedRecord:
+def map_iso(root: etree._Element, remote_id: str, source: SourceConfig) -> MappedRecord:
     ident = identification(root)
     if ident is None:  # a record without identification info has no title either
         return MappedRecord({}, [cm.missing_title(remote_id, "gmd:identificationInfo")])
@@ -84,23 +87,17 @@ def map_iso(root: etree._Element, remote_id: str, source_defaults: dict[str, Any
     if not title:
         problems.append(cm.missing_title(remote_id, "gmd:citation/gmd:CI_Citation/gmd:title"))
     categories = every(ident, "gmd:topicCategory/gmd:MD_TopicCategoryCode")
-    record = cm.base_record(source_defaults, cm.themes_for(categories, default_theme))
-    record["title"] = title or ""
+    keywords = [w for w in every(ident, "gmd:descriptiveKeywords/gmd:MD_Keywords/gmd:keyword") if len(w) <= 100]
+    record = cm.base_record(source, title, categories, keywords)
     record["description"] = first(ident, "gmd:abstract") or title or ""
     extras: dict[str, Any] = {"source_schema": "iso19139", "file_identifier": identifier(root),
                               "topic_categories": ", ".join(categories)}
-    for part in (_keywords(ident), _dates(root, ident, extras), _temporal(ident), _spatial(ident),
+    for part in (_dates(root, ident, extras), _temporal(ident), _spatial(ident),
                  _contact(root, ident, extras), _constraints(ident, extras), _languages(root, ident, extras),
                  _resources(root, extras), _misc(root, ident, extras)):
         record.update(part)
     record["extras"] = harvest_extras(extras)
     return MappedRecord(record, problems)
-
-
-def _keywords(ident: etree._Element) -> dict[str, Any]:
-    words = every(ident, "gmd:descriptiveKeywords/gmd:MD_Keywords/gmd:keyword")
-    kept = [w for w in words if len(w) <= 100]
-    return {"keywords": kept} if kept else {}
 
 
 def _dates(root: etree._Element, ident: etree._Element, extras: dict[str, Any]) -> dict[str, Any]:
