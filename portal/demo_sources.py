@@ -1,0 +1,123 @@
+"""A small threaded HTTP server on 127.0.0.1 that plays remote catalogues from in-memory payloads.
+
+It serves a CKAN Action API (package_search with rows/start/fq metadata_modified/sort, package_show,
+organization_list) per path prefix, and static files (DCAT, data packages, file drops) by path.
+The demo uses it for its demo sources; tests and benchmarks use it as a real CKAN peer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+_SINCE = re.compile(r"metadata_modified:\[(\S+) TO \*\]")
+
+
+class FixtureServer:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.ckan: dict[str, list[dict[str, Any]]] = {}
+        self.files: dict[str, tuple[bytes, str]] = {}
+        self.redirects: dict[str, str] = {}
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer((host, port), _handler(self))
+        self.httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FixtureServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def add_file(self, path: str, content: bytes | str, content_type: str = "application/octet-stream") -> str:
+        data = content.encode() if isinstance(content, str) else content
+        self.files["/" + path.lstrip("/")] = (data, content_type)
+        return f"{self.url}/{path.lstrip('/')}"
+
+    def add_ckan(self, prefix: str, packages: list[dict[str, Any]]) -> str:
+        self.ckan["/" + prefix.strip("/")] = packages
+        return f"{self.url}/{prefix.strip('/')}"
+
+    # ------------------------------------------------------------------ CKAN API
+
+    def ckan_action(self, prefix: str, action: str, query: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        packages = self.ckan[prefix]
+        if action == "package_search":
+            return 200, _ok(_search(packages, query))
+        if action == "package_show":
+            found = [p for p in packages if query.get("id") in (p.get("id"), p.get("name"))]
+            if found:
+                return 200, _ok(found[0])
+            return 404, {"success": False, "error": {"message": "Not found", "__type": "Not Found Error"}}
+        if action == "package_list":
+            return 200, _ok([p.get("name") for p in packages])
+        if action == "organization_list":
+            orgs = {(p.get("organization") or {}).get("name") for p in packages} - {None}
+            return 200, _ok(sorted(orgs))
+        return 400, {"success": False, "error": {"message": f"unknown action {action}"}}
+
+
+def _ok(result: Any) -> dict[str, Any]:
+    return {"help": "fixture", "success": True, "result": result}
+
+
+def _search(packages: list[dict[str, Any]], query: dict[str, str]) -> dict[str, Any]:
+    items = list(packages)
+    since = _SINCE.search(query.get("fq", ""))
+    if since:
+        stamp = since.group(1).rstrip("Z")
+        items = [p for p in items if (p.get("metadata_modified") or "") >= stamp]
+    if query.get("sort", "").startswith("metadata_modified"):
+        items.sort(key=lambda p: (p.get("metadata_modified") or "", p.get("id") or ""))
+    start, rows = int(query.get("start", 0)), int(query.get("rows", 10))
+    return {"count": len(items), "results": items[start:start + rows], "sort": query.get("sort", "")}
+
+
+def _handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
+            return
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            parts = urlsplit(self.path)
+            server.requests.append(parts.path)
+            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            if parts.path in server.redirects:
+                self._send(302, b"", "text/plain", {"Location": server.redirects[parts.path]})
+            elif "/api/3/action/" in parts.path:
+                prefix, _, action = parts.path.partition("/api/3/action/")
+                if prefix not in server.ckan:
+                    self._send(404, b"not found", "text/plain")
+                    return
+                status, body = server.ckan_action(prefix, action, query)
+                self._send(status, json.dumps(body, ensure_ascii=False).encode(), "application/json")
+            elif parts.path in server.files:
+                data, ctype = server.files[parts.path]
+                self._send(200, data, ctype)
+            else:
+                self._send(404, b"not found", "text/plain")
+
+        def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
