@@ -28,7 +28,7 @@ from .model import (
     RowFilter,
     Subject,
 )
-from .registry import ENTRY_POINT_GROUP, RuleKind, all_kinds, register, rule_kind
+from .registry import ENTRY_POINT_GROUP, RuleKind, all_kinds, load_plugins, register, rule_kind, unregister
 from .schema_check import RuleProblem
 
 __all__ = [
@@ -36,5 +36,6 @@ __all__ = [
     "RULES_DIR", "Aggregate", "Audience", "Decision", "DecisionDraft", "FieldAction", "FieldSpec", "GrantScope",
     "Reason", "RowFilter", "Rule", "RuleContext", "RuleFileError", "RuleKind", "RuleProblem", "RuleSet",
     "Subject", "all_kinds", "check_rules", "dataset_level", "evaluate", "explain", "format_duration",
-    "load_ruleset", "parse_duration", "register", "rule_kind", "ruleset_from_documents",
+    "load_plugins", "load_ruleset", "parse_duration", "register", "rule_kind", "ruleset_from_documents",
+    "unregister",
 ]

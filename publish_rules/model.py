@@ -77,7 +77,7 @@ class Subject:
             themes=record.get("themes") or (), tags=record.get("keywords") or (),
             code=record.get("resource_code"), table_schema=named[0] if named else None,
             update_cycle=record.get("update_cycle"),
-            fields=tuple((e["name"], e.get("type", "C"), tuple(e.get("tags") or ()))
+            fields=tuple(FieldSpec(e["name"], e.get("type", "C"), tuple(e.get("tags") or ()))
                          for e in record.get("data_elements") or ()),
         )
 

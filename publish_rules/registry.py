@@ -58,6 +58,11 @@ def register(kind: RuleKind) -> RuleKind:
     return kind
 
 
+def unregister(key: str) -> None:
+    """Remove a kind (for tests and for plugins being unloaded)."""
+    _KINDS.pop(key, None)
+
+
 def rule_kind(key: str, *, title: str, title_en: str, schema: Mapping[str, Any],
               parse: Callable[[Any], Any] = _identity,
               check: Check = _no_problems) -> Callable[[Contribute], Contribute]:
@@ -70,7 +75,7 @@ def rule_kind(key: str, *, title: str, title_en: str, schema: Mapping[str, Any],
     return decorator
 
 
-def _load_plugins() -> None:
+def load_plugins() -> None:
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         loaded = entry.load()
         if isinstance(loaded, RuleKind):
@@ -82,7 +87,7 @@ def all_kinds() -> dict[str, RuleKind]:
     global _loaded
     if not _loaded:
         import_module("publish_rules.kinds")
-        _load_plugins()
+        load_plugins()
         _loaded = True
     return dict(_KINDS)
 
