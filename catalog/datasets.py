@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from . import profile
+from . import audit, profile
 from .accounts import get_org
 from .authz import Actor, can_read, require_write
 from .errors import Location as Loc
@@ -51,6 +51,7 @@ def record_change(session: Session, ds: Dataset, actor: Actor, activity: str,
     session.add(CatalogChange(dataset_id=ds.id))
     session.add(Activity(user_id=actor.user_id, object_type="dataset", object_id=ds.id,
                          activity_type=activity, before=before, after=after))
+    audit.record_dataset_change(session, ds, actor, activity, after)
 
 
 def _validated(record: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from .datasets import (
     Resource,
     dataset_groups,
 )
+from . import publication  # noqa: F401  (registers the publication tables)
 
 __all__ = [
     "ROLES", "DATASET_STATES", "Activity", "ApiToken", "Base", "CatalogChange", "DataElement", "Dataset",
