@@ -213,3 +213,15 @@ def test_real_chongqing_daily_aqi_aggregates_to_months(corpora) -> None:
     for month, values in months.items():
         assert got[month]["PM2.5_mean"] == pytest.approx(statistics.mean(values))
         assert got[month]["PM2.5_count"] == len(values)
+
+
+def test_daily_buckets_follow_the_data_time_zone() -> None:
+    decision = evaluate(subject(("station_code", "string", ()), ("time", "datetime", ()), ("pm25", "number", ())),
+                        rules({"id": "a", "description": "日汇总", "min_aggregation": "day"}), PUBLIC)
+    times = [datetime(2026, 11, 29, 0, 30, tzinfo=CST), datetime(2026, 11, 29, 23, 30, tzinfo=CST)]
+    table = pa.table({"station_code": ["500103051"] * 2,
+                      "time": pa.array(times, pa.timestamp("s", tz="Asia/Shanghai")), "pm25": [20.0, 40.0]})
+    out = apply_decision(table, decision, now=datetime(2026, 12, 1, tzinfo=CST), time_field="time").to_pylist()
+    assert len(out) == 1
+    assert out[0]["time"] == datetime(2026, 11, 29, tzinfo=CST)
+    assert (out[0]["pm25_mean"], out[0]["pm25_count"]) == (30.0, 2)

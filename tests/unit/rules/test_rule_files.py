@@ -106,3 +106,9 @@ def test_row_filter_shape_problems(tmp_path, item, code, needle) -> None:
     problem = only(check_rules(write(tmp_path, text)))
     assert (problem.code, problem.line, problem.rule_id) == (code, 9, "flags")
     assert needle in problem.message
+
+
+def test_an_empty_iso_duration_passes_the_schema_but_not_the_delay_check(tmp_path) -> None:
+    path = write(tmp_path, GOOD_HEAD + "  - id: empty-delay\n    description: 空延迟\n    delay: PT\n")
+    problem = only(check_rules(path))
+    assert (problem.code, problem.line, problem.rule_id) == ("rule_bad_delay", 8, "empty-delay")

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from publish_rules import RULES_DIR, Audience, check_rules, evaluate, explain, load_ruleset
+from publish_rules import RULES_DIR, Audience, Subject, check_rules, evaluate, explain, load_ruleset
 
 PUBLIC = Audience.public()
 GOV = Audience.government("cq-slj")
@@ -152,3 +152,11 @@ def test_decision_dict_round_trips_through_json(subjects, shipped) -> None:
     data = json.loads(json.dumps(decision.to_dict(), ensure_ascii=False))
     assert data["fields"]["lat"] == {"action": "round", "decimals": 4}
     assert data["audience"] == {"kind": "government", "department": "cq-slj"}
+
+
+def test_subject_from_a_catalogue_record(make_record, shipped) -> None:
+    record = make_record()
+    subject = Subject.from_record(record)
+    assert subject.department == "cq-sthjj" and subject.update_cycle == "实时"
+    assert subject.field_names() == tuple(e["name"] for e in record["data_elements"])
+    assert evaluate(subject, shipped, PUBLIC).delay == timedelta(hours=1)
