@@ -66,12 +66,16 @@ def principals(actor: Actor) -> frozenset[str] | None:
 
 def readers(dataset: Dataset) -> list[str]:
     """Who may see a dataset's metadata, from its state, privacy and open/share attributes."""
-    owner = f"org:{dataset.org_id}"
-    if dataset.state != "active" or dataset.private:
+    return readers_for(dataset.org_id, dataset.state, dataset.private, dataset.open_type, dataset.share_type)
+
+
+def readers_for(org_id: str, state: str, private: bool, open_type: str, share_type: str) -> list[str]:
+    owner = f"org:{org_id}"
+    if state != "active" or private:
         return [owner]
-    if dataset.open_type in ("无条件开放", "有条件开放"):
+    if open_type in ("无条件开放", "有条件开放"):
         return [PUBLIC]
-    if dataset.share_type in ("无条件共享", "有条件共享"):
+    if share_type in ("无条件共享", "有条件共享"):
         return [GOVERNMENT, owner]
     return [owner]
 

@@ -90,10 +90,17 @@ def _check_unique(session: Session, ds_id: str | None, record: dict[str, Any]) -
 
 
 def _next_resource_code(session: Session, classification: str) -> str:
+    """The next free 顺序码 in a classification (a range scan on the unique index, not a table scan)."""
     prefix = f"{classification}/"
-    codes = session.scalars(sa.select(Dataset.resource_code).where(Dataset.resource_code.like(f"{prefix}%")))
-    top = max((int(c[len(prefix):]) for c in codes if c and c[len(prefix):].isdigit()), default=0)
-    return profile.generate_resource_code(classification, top + 1)
+    top = session.scalar(sa.select(sa.func.max(Dataset.resource_code)).where(
+        Dataset.resource_code >= prefix, Dataset.resource_code < prefix + "\uffff"))
+    tail = top[len(prefix):] if top else ""
+    seq = int(tail) + 1 if tail.isdigit() else 1
+    code = profile.generate_resource_code(classification, seq)
+    while session.scalar(sa.select(Dataset.id).where(Dataset.resource_code == code)):
+        seq += 1
+        code = profile.generate_resource_code(classification, seq)
+    return code
 
 
 def _fresh_resource_ids(session: Session, record: dict[str, Any]) -> None:

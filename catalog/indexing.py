@@ -14,23 +14,16 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from .models import CatalogChange, Dataset, utcnow
-from .records import search_document
 from .search.base import SearchIndex
+from .search_documents import all_documents, documents
 
 # A sequence number can commit after a higher one (concurrent PostgreSQL transactions).  A gap
 # younger than this is waited for; an older one belongs to a transaction that rolled back.
 GAP_PATIENCE = timedelta(seconds=30)
 BATCH = 2000
-
-
-def _load(session: Session, ids: list[str]) -> list[Dataset]:
-    return list(session.scalars(
-        sa.select(Dataset).where(Dataset.id.in_(ids)).options(
-            selectinload(Dataset.organization), selectinload(Dataset.tags), selectinload(Dataset.groups),
-            selectinload(Dataset.resources), selectinload(Dataset.elements))))
 
 
 def _watermark(seqs: list[int], start: int, oldest_gap_age: Callable[[int], timedelta | None]) -> int:
@@ -72,10 +65,9 @@ class Indexer:
             return len(ids)
 
     def _apply(self, session: Session, ids: list[str]) -> None:
-        datasets = _load(session, ids)
-        live = [d for d in datasets if d.state != "deleted"]
-        self.index.upsert([search_document(d) for d in live])
-        gone = set(ids) - {d.id for d in live}
+        docs = documents(session, ids)
+        self.index.upsert(docs)
+        gone = set(ids) - {d["id"] for d in docs}
         if gone:
             self.index.delete(sorted(gone))
 
@@ -88,14 +80,14 @@ class Indexer:
         """Rebuild the whole index from the catalogue."""
         with self._lock, self.sessionmaker() as session:
             top = session.scalar(sa.select(sa.func.max(CatalogChange.seq))) or 0
-            ids = list(session.scalars(sa.select(Dataset.id).where(Dataset.state != "deleted")
-                                       .order_by(Dataset.id)))
+            total = session.scalar(sa.select(sa.func.count()).select_from(Dataset)
+                                   .where(Dataset.state != "deleted")) or 0
             self.index.clear()
-            for i in range(0, len(ids), BATCH):
-                datasets = _load(session, ids[i:i + BATCH])
-                self.index.upsert([search_document(d) for d in datasets])
-                session.expunge_all()
+            done = 0
+            for docs in all_documents(session):
+                self.index.upsert(docs)
+                done += len(docs)
                 if progress:
-                    progress(min(i + BATCH, len(ids)), len(ids))
+                    progress(done, total)
             self.index.commit(top)
-            return len(ids)
+            return done

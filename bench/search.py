@@ -1,0 +1,154 @@
+"""Search benchmark: a catalogue of generated Chinese datasets, full reindex time, and
+package_search latency over HTTP (keyword + 3 facets), on SQLite and on PostgreSQL.
+
+    .venv/bin/python bench/search.py [--n 100000] [--queries 200] [--backend sqlite|postgresql|both]
+
+Prints one `name: value unit` line per figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from catalog import accounts, datasets  # noqa: E402
+from catalog.authz import Actor  # noqa: E402
+from catalog.demo_data import demo_departments, generate_datasets  # noqa: E402
+from catalog.service import Catalog  # noqa: E402
+from catalog.settings import load  # noqa: E402
+
+SYSTEM = Actor(name="bench", sysadmin=True)
+KEYWORDS = ["空气质量", "水质", "细颗粒物", "PM2.5", "噪声", "辐射", "土壤", "饮用水", "化学需氧量", "臭氧",
+            "嘉陵江", "长江", "氨氮", "监测站", "污染源", "生态"]
+FACETS = '["organization","groups","districts"]'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def build(catalog: Catalog, n: int) -> float:
+    started = time.perf_counter()
+    with catalog.db.session() as session:
+        for dept in demo_departments():
+            accounts.create_org(session, dept["name"], dept["title"], title_en=dept.get("title_en"),
+                                code=dept.get("code"))
+    batch: list[dict] = []
+    for record in generate_datasets(n, seed=7):
+        batch.append(record)
+        if len(batch) == 1000:
+            _write(catalog, batch)
+            batch = []
+    if batch:
+        _write(catalog, batch)
+    return time.perf_counter() - started
+
+
+def _write(catalog: Catalog, records: list[dict]) -> None:
+    with catalog.db.session() as session:
+        for record in records:
+            datasets.create(session, SYSTEM, record)
+
+
+def serve(env: dict[str, str], port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/api/3/action/status_show", timeout=1)
+            return proc
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+def measure(port: int, queries: int) -> tuple[float, float, int]:
+    rng = random.Random(3)
+    http = requests.Session()
+    url = f"http://127.0.0.1:{port}/api/3/action/package_search"
+    for _ in range(20):
+        http.get(url, params={"q": rng.choice(KEYWORDS), "facet.field": FACETS}).raise_for_status()
+    times = []
+    hits = 0
+    for _ in range(queries):
+        params = {"q": rng.choice(KEYWORDS), "facet.field": FACETS, "rows": 10}
+        t = time.perf_counter()
+        resp = http.get(url, params=params)
+        times.append((time.perf_counter() - t) * 1000)
+        resp.raise_for_status()
+        hits += resp.json()["result"]["count"] > 0
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.99) - 1], hits
+
+
+def run(backend: str, n: int, queries: int) -> None:
+    home = Path(tempfile.mkdtemp(prefix=f"ecodata-bench-{backend}-"))
+    env = {**os.environ, "ECODATA_HOME": str(home), "ECODATA_LOG_LEVEL": "WARNING"}
+    schema = None
+    if backend == "postgresql":
+        base = load()["ECODATA_TEST_DATABASE_URL"]
+        schema = f"bench_{os.getpid()}"
+        admin = sa.create_engine(base)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}"'))
+        env["ECODATA_DATABASE_URL"] = f"{base}?options=-csearch_path%3D{schema}"
+    config = load(env)
+    catalog = Catalog(config)
+    try:
+        catalog.upgrade()
+        load_s = build(catalog, n)
+        print(f"{backend}_catalogue_load: {load_s:.1f} s ({n} datasets)")
+        started = time.perf_counter()
+        count = catalog.indexer.reindex()
+        print(f"{backend}_reindex: {time.perf_counter() - started:.2f} s ({count} datasets)")
+        size = sum(p.stat().st_size for p in (home / "search").rglob("*") if p.is_file())
+        print(f"{backend}_index_size: {size / 1e6:.1f} MB")
+        catalog.close()
+        port = free_port()
+        proc = serve(env, port)
+        try:
+            p50, p99, hits = measure(port, queries)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+        print(f"{backend}_package_search_p50: {p50:.2f} ms")
+        print(f"{backend}_package_search_p99: {p99:.2f} ms")
+        print(f"{backend}_queries_with_hits: {hits} of {queries}")
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+        if schema:
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    for backend in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend]):
+        run(backend, args.n, args.queries)
+
+
+if __name__ == "__main__":
+    main()

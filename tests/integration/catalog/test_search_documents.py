@@ -1,0 +1,49 @@
+"""Bulk (set-based) and per-dataset (ORM) search documents are the same."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from catalog import accounts, datasets
+from catalog.authz import Actor
+from catalog.demo_data import demo_datasets, demo_departments
+from catalog.models import Dataset
+from catalog.records import search_document
+from catalog.search_documents import all_documents, documents
+
+SYSTEM = Actor(name="test", sysadmin=True)
+
+
+def _load_demo(catalog, count: int = 25) -> None:
+    with catalog.write() as session:
+        for dept in demo_departments():
+            accounts.create_org(session, dept["name"], dept["title"], code=dept.get("code"))
+        for record in demo_datasets()[:count]:
+            datasets.create(session, SYSTEM, record)
+
+
+def _comparable(doc: dict) -> dict:
+    return {**doc, "formats": sorted(doc["formats"]), "modified": doc["modified"].isoformat(),
+            "created": doc["created"].isoformat()}
+
+
+def test_bulk_documents_equal_orm_documents(catalog) -> None:
+    _load_demo(catalog)
+    with catalog.read() as session:
+        rows = list(session.scalars(sa.select(Dataset)))
+        orm = {d.id: _comparable(search_document(d)) for d in rows}
+        bulk = {d["id"]: _comparable(d) for d in documents(session, list(orm))}
+        streamed = [d["id"] for batch in all_documents(session, batch=7) for d in batch]
+    assert bulk == orm
+    assert sorted(streamed) == sorted(orm)
+
+
+def test_deleted_datasets_have_no_document(catalog) -> None:
+    _load_demo(catalog, count=3)
+    with catalog.write() as session:
+        victim = session.scalars(sa.select(Dataset).order_by(Dataset.name)).first()
+        datasets.delete(session, SYSTEM, victim.id)
+    with catalog.read() as session:
+        ids = list(session.scalars(sa.select(Dataset.id)))
+        assert victim.id not in {d["id"] for d in documents(session, ids)}
+    assert catalog.index.count() == 2
