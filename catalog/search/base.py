@@ -21,7 +21,6 @@ FACET_FIELDS = frozenset({"org", "themes", "tags", "formats", "districts", "upda
 # Filters may also pin one dataset by id or name (CKAN ``fq=name:...``).
 FILTER_FIELDS = FACET_FIELDS | {"id", "name"}
 SORTS = ("relevance", "modified desc", "modified asc", "title asc", "title desc", "name asc")
-MATCH_ALL = frozenset({"", "*:*", "*"})
 MAX_ROWS = 1000
 PUBLIC = frozenset({"public"})
 

@@ -19,7 +19,7 @@ from typing import Any
 import tantivy
 
 from ..errors import Conflict, ValidationFailed
-from .base import MATCH_ALL, SearchQuery, SearchResult, check_query, sort_facet_counts
+from .base import SearchQuery, SearchResult, check_query, sort_facet_counts
 from .state import IndexState, StateFile
 from .tantivy_query import build_query
 from .tantivy_schema import SCHEMA_VERSION, build_schema, to_document
@@ -153,7 +153,7 @@ class TantivyIndex:
         check_query(query)
         tq, has_text = build_query(self._schema, query)
         searcher = self._index.searcher()
-        count, ids = self._hits(searcher, tq, query, has_text and query.q.strip() not in MATCH_ALL)
+        count, ids = self._hits(searcher, tq, query, has_text)
         facets = self._facets(searcher, tq, list(dict.fromkeys(query.facet_fields)), query.facet_limit)
         return SearchResult(count=count, ids=ids, facets=facets)
 
@@ -168,7 +168,8 @@ class TantivyIndex:
         # Tantivy wants a positive limit even when only the count is asked for.
         result = searcher.search(tq, max(query.rows, 1), count=True, offset=query.start, **kwargs)
         hits = result.hits[:query.rows]
-        return int(result.count or 0), [searcher.doc(address)["id"][0] for _score, address in hits]
+        total = result.count  # type: ignore[attr-defined]  # set when count=True; missing from the stub
+        return int(total or 0), [searcher.doc(address)["id"][0] for _score, address in hits]
 
     def _facets(self, searcher: tantivy.Searcher, tq: tantivy.Query, names: list[str],
                 limit: int) -> dict[str, list[tuple[str, int]]]:

@@ -36,7 +36,7 @@ def _bigram_query(schema: tantivy.Schema, field: str, term: str) -> Query:
         # A lone character: any bigram starting or ending with it, or the unigram itself.
         char = re.escape(term)
         return Query.regex_query(schema, field, f"{char}.?|.{char}")
-    grams = cjk_bigrams(term)
+    grams: list[str | tuple[int, str]] = list(cjk_bigrams(term))
     if len(grams) == 1:
         return Query.term_query(schema, field, grams[0])
     return Query.phrase_query(schema, field, grams)

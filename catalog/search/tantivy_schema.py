@@ -61,11 +61,15 @@ def _labels() -> dict[str, str]:
 
 def _values(value: Any) -> list[str]:
     """A scalar or list as distinct non-empty strings (a repeated value must not count twice in facets)."""
-    if value is None or value == "":
-        return []
-    if isinstance(value, list | tuple | set | frozenset):
-        return list(dict.fromkeys(str(v) for v in value if v is not None and v != ""))
-    return [str(value)]
+    if value is None or isinstance(value, str):
+        return [value] if value else []
+    if not isinstance(value, list | tuple | set | frozenset):
+        return [str(value)]
+    if None in value:
+        value = [v for v in value if v is not None]
+    distinct = dict.fromkeys(map(str, value))           # this runs ~12 times per document: keep it in C
+    distinct.pop("", None)
+    return list(distinct)
 
 
 def _utc(value: datetime) -> datetime:
