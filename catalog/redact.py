@@ -118,10 +118,11 @@ def _aggregate(table: pa.Table, decision: Decision, time_field: str | None) -> t
     keys = _group_keys(table, decision, time_field)
     values = [c for c in table.column_names if c not in keys and c != time_field and _numeric(table[c].type)]
     functions = [f for f in ("mean", "min", "max", "count") if f in spec.functions]
+    # Single-threaded grouping keeps groups in order of first appearance, so the same input always
+    # gives byte-identical output (releases are hashed); a multi-key sort would cost more than the grouping.
     grouped = table.group_by([*keys, time_field], use_threads=False)
     out = grouped.aggregate([(c, f) for c in values for f in functions])
-    order = [*keys, time_field, *[f"{c}_{f}" for c in values for f in functions]]
-    out = out.select(order).sort_by([(k, "ascending") for k in (*keys, time_field)])
+    out = out.select([*keys, time_field, *[f"{c}_{f}" for c in values for f in functions]])
     sources = {c: c for c in (*keys, time_field)} | {f"{c}_{f}": c for c in values for f in functions}
     return out, sources
 
