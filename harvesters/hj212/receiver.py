@@ -55,6 +55,8 @@ class Receiver:
         self.config = config or ReceiverConfig()
         self.store = EvidenceStore(self.root, commit_interval=self.config.commit_interval,
                                    sync=self.config.sync)
+        self.store.after_batch = self._flush_replies
+        self._replying: set[_Connection] = set()
         self.series = ParquetSeriesSink(self.root) if sink is None else None
         self.sink: Sink = sink or self.series  # type: ignore[assignment]
         self.alerts = AlertEngine(self.root, self.config.webhook_url)
@@ -148,7 +150,7 @@ class Receiver:
         self.stats["frames_stored"] += 1
         self.alerts.seen(point, asyncio.get_running_loop().time())
         try:
-            message = parse_message(frame.segment)
+            message = parse_message(frame.segment, header)
         except Hj212Error as exc:
             self.stats["parse_errors"] += 1
             log.info("stored frame %s from %s does not parse: %s", sha[:12], header.mn, exc.code)
@@ -176,6 +178,12 @@ class Receiver:
         if conn.garbage_bytes > self.config.max_garbage:
             log.warning("closing %s: %d bytes of garbage", conn.peer, conn.garbage_bytes)
             conn.close()
+
+    def _flush_replies(self) -> None:
+        # one write per connection per commit, however many of its frames the commit covered
+        for conn in self._replying:
+            conn.flush()
+        self._replying.clear()
 
     # -- housekeeping ---------------------------------------------------------------------------------
     async def _housekeeping_loop(self) -> None:
@@ -207,6 +215,8 @@ class _Connection(asyncio.Protocol):
         self.last_activity = 0.0
         self._tokens = self._capacity = max(2 * receiver.config.max_fps, 10.0)
         self._last_refill = 0.0
+        self._out: list[bytes] = []
+        self._close_after_flush = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -246,9 +256,20 @@ class _Connection(asyncio.Protocol):
         return True
 
     def send(self, data: bytes) -> None:
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.write(data)
+        """Queue a reply; it goes out at the end of the current commit batch."""
+        self._out.append(data)
+        self.receiver._replying.add(self)
+
+    def flush(self) -> None:
+        out, self._out = self._out, []
+        if out and self.transport is not None and not self.transport.is_closing():
+            self.transport.write(b"".join(out))
+        if self._close_after_flush:
+            self.close()
 
     def close(self) -> None:
+        if self._out:  # replies first: a refused logger still learns why
+            self._close_after_flush = True
+            return
         if self.transport is not None:
             self.transport.close()

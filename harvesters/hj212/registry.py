@@ -11,6 +11,9 @@ from typing import Protocol
 
 import yaml
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 
 @dataclass(frozen=True)
 class Point:
@@ -66,17 +69,20 @@ class FilePointRegistry:
 
     def _read(self) -> dict[str, list[dict[str, object]]]:
         text = self.path.read_text(encoding="utf-8")
-        data = json.loads(text) if self.path.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if self.path.suffix == ".json" else yaml.load(text, Loader=_Loader)
         return data or {}
 
     def add(self, point: Point) -> None:
         """Add or replace a point and rewrite the file atomically."""
+        self.add_many([point])
+
+    def add_many(self, points: list[Point]) -> None:
         self.reload_if_changed()
-        self._points[point.mn] = point
+        self._points.update((p.mn, p) for p in points)
         rows = [{**asdict(p), "factors": list(p.factors)} for p in self._points.values()]
         body = {"points": rows}
         text = (json.dumps(body, ensure_ascii=False, indent=1) if self.path.suffix == ".json"
-                else yaml.safe_dump(body, allow_unicode=True, sort_keys=False))
+                else yaml.dump(body, Dumper=_Dumper, allow_unicode=True, sort_keys=False))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".points-")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

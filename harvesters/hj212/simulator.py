@@ -62,6 +62,7 @@ class Summary:
     acked: int = 0
     expected_acks: int = 0
     refused: int = 0
+    bad_crc_sent: int = 0
     errors: int = 0
     elapsed: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
@@ -76,7 +77,7 @@ class Summary:
 
     def as_dict(self) -> dict[str, float | int]:
         return {"sent": self.sent, "acked": self.acked, "expected_acks": self.expected_acks,
-                "refused": self.refused, "errors": self.errors, "elapsed_s": round(self.elapsed, 3),
+                "refused": self.refused, "bad_crc_sent": self.bad_crc_sent, "errors": self.errors, "elapsed_s": round(self.elapsed, 3),
                 "acks_per_second": round(self.acked / self.elapsed, 1) if self.elapsed else 0.0,
                 "ack_p50_ms": round(self.percentile(0.5), 2), "ack_p99_ms": round(self.percentile(0.99), 2)}
 
@@ -116,6 +117,7 @@ class _Logger:
         codes = list(AIR_FACTORS)
         if roll < o.bad_crc_ratio:
             qn = self.next_qn()
+            self.summary.bad_crc_sent += 1
             frame = build_frame(self._segment(qn, self._cp(now, codes)))
             return [(frame[:-6] + (b"0000" if frame[-6:-2] != b"0000" else b"FFFF") + b"\r\n", None, False)]
         roll -= o.bad_crc_ratio

@@ -68,8 +68,7 @@ def simulate_command(target: str, loggers: int, interval: float, duration: float
     host, _, port = target.rpartition(":")
     if write_points is not None:
         registry = FilePointRegistry(write_points)
-        for point in simulated_points(loggers):
-            registry.add(point)
+        registry.add_many(simulated_points(loggers))
     options = SimulatorOptions(loggers=loggers, interval=interval, duration=duration, burst=burst,
                                split_ratio=split_ratio, bad_crc_ratio=bad_crc_ratio,
                                legacy_ratio=legacy_ratio, late_ratio=late_ratio)

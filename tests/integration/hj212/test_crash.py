@@ -32,8 +32,7 @@ def _stop(child: subprocess.Popen[str]) -> None:
 def test_no_acknowledged_frame_lost_across_sigkill(tmp_path: Path) -> None:
     points = tmp_path / "points.yaml"
     registry = FilePointRegistry(points)
-    for point in simulated_points(20):
-        registry.add(point)
+    registry.add_many(simulated_points(20))
     root, port = tmp_path / "data", _free_port()
     children: list[subprocess.Popen[str]] = []
 

@@ -1,0 +1,71 @@
+"""HJ 212 receiver benchmark: the receiver in a subprocess, 500 simulated loggers against it.
+
+Phase 1 (steady): every logger sends a real-time frame every 5 s — ack latency under normal load.
+Phase 2 (burst): every logger keeps a window of unacknowledged frames in flight — sustained maximum.
+Prints ``name: value unit`` lines.  Usage: ``python bench/hj212.py [--loggers 500] [--steady 30]
+[--burst 15] [--window 4]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from harvesters.hj212.registry import FilePointRegistry  # noqa: E402
+from harvesters.hj212.run import spawn  # noqa: E402
+from harvesters.hj212.simulator import SimulatorOptions, Summary, simulate, simulated_points  # noqa: E402
+from harvesters.hj212.verify import chain_files  # noqa: E402
+
+
+def _count_stored(root: Path) -> int:
+    return sum(sum(1 for _ in path.open("rb")) for path in chain_files(root)
+               if path.parent.name != "quarantine")
+
+
+def _phase(host: str, port: int, options: SimulatorOptions) -> Summary:
+    return asyncio.run(simulate(host, port, options))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--loggers", type=int, default=500)
+    parser.add_argument("--interval", type=float, default=5.0)
+    parser.add_argument("--steady", type=float, default=30.0, help="seconds of steady load")
+    parser.add_argument("--burst", type=float, default=15.0, help="seconds of burst load")
+    parser.add_argument("--window", type=int, default=4, help="unacknowledged frames per logger (burst)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="hj212-bench-") as tmp:
+        root, points = Path(tmp) / "data", Path(tmp) / "points.yaml"
+        registry = FilePointRegistry(points)
+        registry.add_many(simulated_points(args.loggers))
+        child, host, port = spawn(root, points, 0, "--max-fps", "0")
+        try:
+            steady = _phase(host, port, SimulatorOptions(loggers=args.loggers, interval=args.interval,
+                                                          duration=args.steady))
+            burst = _phase(host, port, SimulatorOptions(loggers=args.loggers, duration=args.burst,
+                                                         burst=True, window=args.window))
+        finally:
+            child.send_signal(signal.SIGTERM)
+            child.wait(timeout=60)
+            if child.stdout is not None:
+                child.stdout.close()
+        print(f"loggers: {args.loggers} loggers")
+        print(f"steady_frames_per_second: {steady.acked / steady.elapsed:.1f} frames/s")
+        print(f"ack_p50: {steady.percentile(0.5):.2f} ms")
+        print(f"ack_p99: {steady.percentile(0.99):.2f} ms")
+        print(f"frames_per_second: {burst.acked / burst.elapsed:.1f} frames/s")
+        print(f"burst_ack_p50: {burst.percentile(0.5):.2f} ms")
+        print(f"burst_ack_p99: {burst.percentile(0.99):.2f} ms")
+        print(f"frames_sent: {steady.sent + burst.sent} frames")
+        print(f"frames_acked: {steady.acked + burst.acked} frames")
+        print(f"frames_stored: {_count_stored(root)} frames")
+
+
+if __name__ == "__main__":
+    main()
