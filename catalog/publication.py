@@ -23,8 +23,10 @@ from .materialize import AudienceSpec, FileEntry, Source, build_manifest, materi
 from .models import CatalogChange, Dataset, Resource, utcnow
 from .models.publication import Grant, Release, ReleaseArtifact, StagedTable, Submission
 from .records import dataset_record
-from .signing import Signer
-from .storage import BlobStore
+from .rules_runtime import runtime_for
+from .settings import Config
+from .signing import Signer, load_signer
+from .storage import BlobStore, open_store
 
 REVIEW_ROLES = frozenset({"reviewer", "admin"})
 
@@ -231,3 +233,37 @@ def withdraw(session: Session, actor: Actor, release_id: str, reason: str) -> Re
     audit.append(session, audit.actor_label(actor), "release.withdrawn", "release", release.id,
                  {"dataset": ds.name, "number": release.number, "reason": reason})
     return release
+
+
+def context_for(config: Config, sessions: Any = None) -> PublishContext:
+    """The publish context of a configured process: its blob store, rules in force and signing key."""
+    store = open_store(config["ECODATA_STORAGE_URL"], config.home, config["ECODATA_S3_ENDPOINT"])
+    return PublishContext(store, runtime_for(config, sessions).current(), load_signer(config.home))
+
+
+def _delayed(release: Release) -> bool:
+    return any((a or {}).get("delay_seconds", 0) > 0 for a in (release.manifest.get("audiences") or {}).values())
+
+
+def refresh(session: Session, ctx: PublishContext, now: datetime | None = None) -> list[tuple[str, str]]:
+    """Re-materialize delayed releases so rows that have aged past the delay go out.
+
+    Uses the approved submission's pinned data and only when the rules in force are the ones the
+    release was approved under (anything else needs a new review).  Returns (dataset, outcome) pairs."""
+    now = now or utcnow()
+    done: list[tuple[str, str]] = []
+    actives = session.scalars(sa.select(Release).where(Release.state == "active").order_by(Release.number.desc()))
+    latest = {r.dataset_id: r for r in reversed(list(actives))}
+    for release in latest.values():
+        name = release.dataset.name
+        if not _delayed(release) or release.submission is None:
+            continue
+        if release.ruleset_version != ctx.ruleset.version:
+            done.append((name, "rules changed since approval: submit again"))
+            continue
+        record, sources = _pinned(release.submission)
+        fresh = make_release(session, ctx, release.dataset, record, sources, approver="system:refresh",
+                             approver_id=release.approver_id, now=now, submission_id=release.submission_id,
+                             refresh_of=release.id)
+        done.append((name, f"release {fresh.number}"))
+    return done

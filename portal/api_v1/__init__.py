@@ -66,9 +66,9 @@ def init_app(app: Flask) -> Api:
     def swagger_assets(filename: str) -> Response:
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
 
-    from . import datasets, organizations, tokens
+    from . import datasets, organizations, publication, tokens
 
-    for module in (datasets, organizations, tokens):
+    for module in (datasets, organizations, publication, tokens):
         api.register_blueprint(module.blp, url_prefix=f"{PREFIX}{module.PATH}")
 
     def handle(exc: Exception) -> Response:
