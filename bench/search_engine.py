@@ -129,10 +129,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--writer-threads", type=int, default=0, help="Tantivy indexing threads (0: one per CPU)")
     args = parser.parse_args()
     docs = make_docs(args.docs)
     with tempfile.TemporaryDirectory() as tmp:
-        index = TantivyIndex(Path(tmp) / "search", writer_heap_mb=256)
+        index = TantivyIndex(Path(tmp) / "search", writer_heap_mb=256, writer_threads=args.writer_threads)
         started, cpu_started = time.perf_counter(), cpu_seconds()
         index.upsert(docs)
         index.commit(len(docs))

@@ -139,4 +139,8 @@ def expand_query(q: str) -> list[tuple[str, ...]]:
     if q in ("*:*", "*"):
         return []
     table = synonym_table()
-    return [table.get(word, (word,)) for word in query_words(q)]
+    groups = [table.get(word, (word,)) for word in query_words(q)]
+    distinct: dict[frozenset[str], tuple[str, ...]] = {}
+    for group in groups:                                 # "PM2.5 细颗粒物" is one requirement, not two
+        distinct.setdefault(frozenset(group), group)
+    return list(distinct.values())

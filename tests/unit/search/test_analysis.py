@@ -78,6 +78,10 @@ def test_synonym_inside_a_longer_query_is_recognised() -> None:
     assert ("渝中区",) in groups
 
 
+def test_spellings_of_one_pollutant_make_one_group() -> None:
+    assert expand_query("PM2.5 细颗粒物 渝中区 a34004") == [("pm2.5", "细颗粒物", "a34004"), ("渝中区",)]
+
+
 def test_query_words_drop_stopwords_and_punctuation() -> None:
     assert query_words("重庆市的空气质量，和 水质") == ["重庆市", "空气质量", "水质"]
 
