@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -122,7 +123,9 @@ def constraint_params(constraint: str | None, since: datetime | None, prop: str)
         return {}
     day = since.date().isoformat() if since else None  # whole days: catalogues store dates, not instants
     if constraint and not constraint.lstrip().startswith("<"):
-        text = f"({constraint}) AND {prop} >= '{day}'" if day else constraint
+        # Some servers (pycsw) reject parentheses in CQL; they are needed only to keep an OR together.
+        grouped = f"({constraint})" if re.search(r"\bOR\b", constraint, re.I) else constraint
+        text = f"{grouped} AND {prop} >= '{day}'" if day else constraint
         return {"constraintLanguage": "CQL_TEXT", "constraint_language_version": "1.1.0", "constraint": text}
     parts = _filter_children(constraint) if constraint else []
     if day:
@@ -172,7 +175,7 @@ def _response_root(source: SourceConfig, content: bytes) -> etree._Element:
                            code="csw_bad_response") from exc
     if etree.QName(root).localname == "ExceptionReport":
         codes = ", ".join(e.get("exceptionCode", "") for e in root.iter(f"{{{OWS}}}Exception"))
-        text = " ".join(" ".join(e.itertext()).split() for e in root.iter(f"{{{OWS}}}ExceptionText"))
+        text = " ".join(" ".join("".join(e.itertext()).split()) for e in root.iter(f"{{{OWS}}}ExceptionText"))
         raise HarvestError(f"目录服务拒绝了请求（{codes}）：{text}", f"the CSW refused the request ({codes}): {text}",
                            code="csw_exception")
     return root
