@@ -46,6 +46,17 @@ class RenderingCache:
                 fcntl.flock(lock, fcntl.LOCK_UN)
         return target
 
+    def digest(self, path: Path) -> str:
+        """sha256 of a cached file, itself cached next to it (renderings never change once built)."""
+        side = Path(str(path) + ".sha256")
+        if side.is_file() and side.stat().st_mtime >= path.stat().st_mtime:
+            return side.read_text().strip()
+        value = file_digest(path)
+        tmp = side.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(value)
+        os.replace(tmp, side)
+        return value
+
     def _build_atomically(self, target: Path, build: Callable[[Path], None]) -> None:
         fd, name = tempfile.mkstemp(dir=target.parent, prefix=".build-", suffix="." + target.name.split(".")[-1])
         os.close(fd)
@@ -57,6 +68,16 @@ class RenderingCache:
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
+
+
+def file_digest(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def local_blob(store: BlobStore, cache: RenderingCache, key: str, sha256: str) -> Path:
