@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -47,16 +48,14 @@ def parse_time(value: str, name: str) -> datetime:
     return stamp.replace(microsecond=int(value[14:]) * 1000) if len(value) == 17 else stamp
 
 
+_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3})?")
+
+
 def parse_number(value: str, name: str) -> float:
-    if not value or len(value) > 20 or value.strip() != value:
+    """A decimal as HJ 212 writes it (N14.2 …): no whitespace, no nan/inf, at most 20 characters."""
+    if len(value) > 20 or _NUMBER.fullmatch(value) is None:
         raise Hj212Error("hj212.bad_field", f"{name}={value}", field=name)
-    try:
-        number = float(value)
-    except ValueError:
-        raise Hj212Error("hj212.bad_field", f"{name}={value}", field=name) from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise Hj212Error("hj212.bad_field", f"{name}={value}", field=name)
-    return number
+    return float(value)
 
 
 def _typed_field(name: str, value: str) -> object:
@@ -102,11 +101,10 @@ def _factor(code: str, items: dict[str, str]) -> Factor:
     values: dict[str, float] = {}
     texts: dict[str, str] = {}
     for kind, value in items.items():
-        name = f"{code}-{kind}"
         if kind in NUMERIC_KINDS:
-            values[kind] = parse_number(value, name)
+            values[kind] = parse_number(value, f"{code}-{kind}")
         elif kind == "SampleTime":
-            parse_time(value, name)
+            parse_time(value, f"{code}-{kind}")
             texts[kind] = value
         elif kind not in ("Flag", "EFlag"):
             texts[kind] = value

@@ -29,6 +29,7 @@ GENESIS = "0" * 64
 QUARANTINE = "quarantine"
 _SAFE_MN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 Callback = Callable[[bool], None]
+_ENC: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
 SYNCFS_ABOVE = 8  # files per batch above which one syncfs replaces per-file fdatasync
 
 
@@ -48,17 +49,20 @@ def safe_mn(mn: str) -> bool:
 def entry_line(seq: int, received_at: str, peer: str, raw: bytes, prev: str,
                mn: str | None, reason: str | None) -> tuple[bytes, str, str]:
     """One JSON line, its chain hash and the frame sha256.  The hash covers the line without itself."""
+    # Written by hand for speed; byte-identical to json.dumps(entry, ensure_ascii=False,
+    # separators=(",", ":")), which is what verify recomputes.
     sha = hashlib.sha256(raw).hexdigest()
-    entry: dict[str, object] = {"seq": seq, "received_at": received_at, "peer": peer, "mn": mn}
+    text = _ENC
+    parts = [f'{{"seq":{seq},"received_at":{text(received_at)},"peer":{text(peer)},'
+             f'"mn":{"null" if mn is None else text(mn)},']
     if reason is not None:
-        entry["reason"] = reason
+        parts.append(f'"reason":{text(reason)},')
     try:
-        entry["raw"] = raw.decode("utf-8")
+        parts.append(f'"raw":{text(raw.decode("utf-8"))},')
     except UnicodeDecodeError:
-        entry["raw_b64"] = base64.b64encode(raw).decode("ascii")
-    entry["sha256"] = sha
-    entry["prev"] = prev
-    body = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+        parts.append(f'"raw_b64":"{base64.b64encode(raw).decode("ascii")}",')
+    parts.append(f'"sha256":"{sha}","prev":"{prev}"}}')
+    body = "".join(parts)
     chain = hashlib.sha256(body.encode("utf-8")).hexdigest()
     return (body[:-1] + f',"hash":"{chain}"}}\n').encode("utf-8"), chain, sha
 

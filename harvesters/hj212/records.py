@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from harvesters.hj212.message import Message
 
 
-@dataclass(frozen=True, slots=True)
-class SeriesRecord:
+class SeriesRecord(NamedTuple):
     mn: str
     cn: str
     data_time: datetime | None

@@ -101,7 +101,7 @@ class _Logger:
         items = []
         for code in codes:
             mean, spread, decimals = AIR_FACTORS[code]
-            value = max(0.0, self.rng.gauss(mean, spread))
+            value = max(0.0, mean + spread * (self.rng.random() + self.rng.random() - 1.0))
             items.append(f"{code}-Rtd={value:.{decimals}f},{code}-Flag=N")
         return f"DataTime={when:%Y%m%d%H%M%S};" + ";".join(items)
 
@@ -209,14 +209,15 @@ class _Logger:
 
     def _on_reply(self, frame: Frame) -> None:
         header = parse_header(frame.segment)
-        sent_at = self.pending.pop(header.qn or "", None)
+        qn = header.qn or ""
         if header.cn == "9011":
             self.summary.refused += 1
-        if sent_at is None or header.cn != "9014":
+        if header.cn != "9014" or qn not in self.pending:
             return
+        sent_at = self.pending.pop(qn)
         self.summary.latencies_ms.append((time.perf_counter() - sent_at) * 1000)
         self.summary.acked += 1
-        self.summary.acked_qns.add((self.mn, header.qn or ""))
+        self.summary.acked_qns.add((self.mn, qn))
         if self.options.burst:
             self.window.release()
 
