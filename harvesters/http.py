@@ -97,7 +97,7 @@ class HttpClient:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise HarvestError(f"不支持的地址：{url}", f"unsupported URL: {url}", code="harvest_bad_url")
-        if not self.allow_private and _is_private_host(parts.hostname):
+        if not self.allow_private and is_private_host(parts.hostname):
             raise HarvestError(f"拒绝访问内网或本机地址：{url}（需在来源上明确允许）",
                                f"refusing private or loopback address: {url} (not allowed for this source)",
                                code="harvest_private_address")
@@ -160,7 +160,7 @@ class HttpClient:
         return resp
 
 
-def _is_private_host(host: str) -> bool:
+def is_private_host(host: str) -> bool:
     try:
         addrs = {ai[4][0] for ai in socket.getaddrinfo(host, None)}
     except socket.gaierror:
