@@ -6,13 +6,35 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, Response, request
+from flask_babel import gettext
 
-from . import account, errors, public, security, seo, tokens, workspace
+from . import account, errors, plugins, public, security, seo, tokens, workspace
 from .i18n import init_i18n, remember_locale
 from .labels import label
 
-BLUEPRINTS = (public.bp, seo.bp, account.bp, workspace.bp, tokens.bp)
-SITE_BLUEPRINTS = frozenset(bp.name for bp in BLUEPRINTS)
+CORE_BLUEPRINTS = (public.bp, seo.bp, account.bp, workspace.bp, tokens.bp)
+SITE_BLUEPRINTS = frozenset({bp.name for bp in CORE_BLUEPRINTS} | {"web_publish", "web_review", "web_access"})
+
+
+def _blueprints() -> list[Any]:
+    """The core pages, plus those whose backing modules (publication, access) are installed."""
+    out = list(CORE_BLUEPRINTS)
+    if plugins.has("publication"):
+        from . import publish, review
+
+        out += [publish.bp, review.bp]
+    if plugins.has("access"):
+        from . import access_views
+
+        out.append(access_views.bp)
+    return out
+
+
+def audience_name(key: str | None) -> str:
+    names = {"public": gettext("公众"), "government": gettext("政务用户"), "owner": gettext("本部门")}
+    if key and key.startswith("grant:"):
+        return gettext("授权用户")
+    return names.get(key or "", key or "")
 
 
 def _site_request() -> bool:
@@ -39,10 +61,10 @@ def _date(value: Any) -> str:
 def init_app(app: Flask) -> None:
     init_i18n(app)
     security.init_security(app)
-    for bp in BLUEPRINTS:
+    for bp in _blueprints():
         app.register_blueprint(bp)
     app.extensions["ecodata.page_error_handler"] = errors.page_error
-    app.jinja_env.globals.update(label=label, site_title=lambda: app.extensions["ecodata.config"]
+    app.jinja_env.globals.update(label=label, audience_name=audience_name, plugins=plugins, site_title=lambda: app.extensions["ecodata.config"]
                                  ["ECODATA_SITE_TITLE"])
     app.jinja_env.filters.update(bytes=_format_bytes, date=_date)
 

@@ -119,23 +119,44 @@ def _path(poly: list[Point]) -> str:
     return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in poly) + "Z"
 
 
+def _view(points: Sequence[tuple[float, float, str]], zoom: bool) -> tuple[float, float, float, float]:
+    """The whole city, or (``zoom``) the stations' surroundings, at least ~60 km across."""
+    if not (zoom and points):
+        return 0.0, 0.0, WIDTH, _height()
+    xy = [lonlat_to_svg(lon, lat) for lon, lat, _ in points]
+    xs, ys = [p[0] for p in xy], [p[1] for p in xy]
+    size = max(max(xs) - min(xs), max(ys) - min(ys), 90.0) * 1.4
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    return cx - size / 2, cy - size / 2 * 0.75, size, size * 0.75
+
+
 def district_map(names: dict[str, str], *, highlight: Iterable[str] = (),
                  points: Sequence[tuple[float, float, str]] = (), title: str = "",
-                 labelled: Iterable[str] = ()) -> Markup:
+                 labelled: Iterable[str] = (), zoom: bool = False) -> Markup:
     """The SVG: every district (``highlight``ed ones tinted) and optional labelled points."""
     cells, sites, _ = _cells()
     lit, show = set(highlight), set(labelled)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {_height():.0f}" '
-             f'role="img" aria-labelledby="map-title" class="district-map">',
+    x0, y0, w, h = _view(points, zoom)
+    scale = w / WIDTH
+    if zoom and points:
+        show = {c for c, (x, y) in sites.items() if x0 <= x <= x0 + w and y0 <= y <= y0 + h}
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x0:.1f} {y0:.1f} {w:.1f} {h:.1f}" '
+             f'role="img" aria-labelledby="map-title" class="district-map" '
+             f'style="--s:{scale:.3f}">',
              f'<title id="map-title">{escape(title)}</title>']
     for code, poly in cells.items():
         css = "district lit" if code in lit else "district"
-        parts.append(f'<path class="{css}" d="{_path(poly)}"><title>{escape(names.get(code, code))}</title></path>')
+        parts.append(f'<path class="{css}" stroke-width="{1.2 * scale:.2f}" d="{_path(poly)}"><title>{escape(names.get(code, code))}</title></path>')
     for code in show & set(sites):
         x, y = sites[code]
-        parts.append(f'<text class="district-label" x="{x:.1f}" y="{y:.1f}">{escape(names.get(code, code))}</text>')
+        parts.append(f'<text class="district-label" x="{x:.1f}" y="{y:.1f}" font-size="{11 * scale:.2f}" '
+                     f'stroke-width="{3 * scale:.2f}">{escape(names.get(code, code))}</text>')
     for lon, lat, label in points:
         x, y = lonlat_to_svg(lon, lat)
-        parts.append(f'<circle class="station" cx="{x:.1f}" cy="{y:.1f}" r="4"><title>{escape(label)}</title></circle>')
+        parts.append(f'<circle class="station" cx="{x:.1f}" cy="{y:.1f}" r="{5 * scale:.2f}" '
+                     f'stroke-width="{1.5 * scale:.2f}"><title>{escape(label)}</title></circle>')
+        if label and zoom:
+            parts.append(f'<text class="station-label" x="{x + 7 * scale:.1f}" y="{y - 6 * scale:.1f}" '
+                         f'font-size="{11 * scale:.2f}" stroke-width="{3 * scale:.2f}">{escape(label)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -29,7 +29,7 @@ def download_url(name: str, resource_id: str, fmt: str) -> str | None:
     """The released-data download address, when the delivery module has registered its route."""
     adapter = current_app.url_map.bind("")
     for rule in current_app.url_map.iter_rules():
-        if "download" in rule.rule and rule.rule.startswith("/dataset/<"):
+        if "/resource/<" in rule.rule and "/download." in rule.rule and len(rule.arguments) == 3:
             try:
                 return adapter.build(rule.endpoint, {**_args(rule.arguments, name, resource_id, fmt)})
             except Exception:  # noqa: BLE001 - a rule of another shape: try the next one

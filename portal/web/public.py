@@ -87,11 +87,43 @@ def dataset(name: str) -> str:
         record = datasets.dataset_record(ds)
         org = {"name": ds.organization.name, "title": ds.organization.title,
                "title_en": ds.organization.title_en, "code": ds.organization.code}
+        released = _released(session, catalog, actor, ds)
+        editable = can_write_in(actor, ds.org_id)
     site = str(catalog.config["ECODATA_SITE_URL"]).rstrip("/")
     return render_template(
-        "web/dataset.html", ds=record, org=org, derived=profile.derived_fields(record),
-        can_edit=can_write_in(actor, ds.org_id), site=site, jsonld=dataset_jsonld(record, org, site),
-        coverage_map=_coverage_map(record), downloads=_downloads(record), plugins=plugins)
+        "web/dataset.html", ds=record, org=org, derived=profile.derived_fields(record), can_edit=editable,
+        site=site, jsonld=dataset_jsonld(record, org, site), coverage_map=_coverage_map(record),
+        downloads=_downloads(record, released), released=released, chart=_chart(released),
+        station_map=_station_map(released), plugins=plugins)
+
+
+def _released(session: Any, catalog: Any, actor: Any, ds: Any) -> Any:
+    if not plugins.has("releases"):
+        return None
+    from .released import released_view
+
+    return released_view(session, catalog, actor, ds)
+
+
+def _chart(released: Any) -> Any:
+    if released is None or not released.series:
+        return None
+    from flask_babel import gettext as _
+
+    from .chart import line_chart
+
+    series = released.series
+    return line_chart(series["times"], series["values"],
+                      title=_("%(field)s 随时间变化（各站点均值）", field=series["value_field"]))
+
+
+def _station_map(released: Any) -> Any:
+    if released is None or not released.stations:
+        return None
+    from flask_babel import gettext as _
+
+    names = {e["id"]: label("districts", e["id"]) for e in vocab_entries("districts")}
+    return district_map(names, points=released.stations, title=_("监测站点分布示意图"), zoom=True)
 
 
 def _coverage_map(record: dict[str, Any]) -> Any:
@@ -106,9 +138,12 @@ def _coverage_map(record: dict[str, Any]) -> Any:
                         title=_("数据覆盖区县示意图"))
 
 
-def _downloads(record: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+def _downloads(record: dict[str, Any], released: Any) -> dict[str, list[tuple[str, str]]]:
+    """Download links for resources whose released artifact this caller may receive."""
     out: dict[str, list[tuple[str, str]]] = {}
     for res in record.get("resources") or []:
+        if released is None or res["id"] not in released.artifacts:
+            continue
         links = [(fmt.upper(), url) for fmt in ("csv", "json", "xlsx", "parquet")
                  if (url := plugins.download_url(record["name"], res["id"], fmt))]
         out[res["id"]] = links
