@@ -9,6 +9,7 @@ processes take turns.  An index built with another schema version is discarded a
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 import time
@@ -57,10 +58,12 @@ class TantivyIndex:
     def _open(self) -> tantivy.Index:
         with self._state.locked():
             state = self._state.read()
+            index = None
             if state is not None and state.schema_version == SCHEMA_VERSION and tantivy.Index.exists(
                     str(self._dir)):
-                index = tantivy.Index.open(str(self._dir))
-            else:
+                with contextlib.suppress(ValueError):     # unreadable: rebuilt like any derived data
+                    index = tantivy.Index.open(str(self._dir))
+            if index is None:
                 index = self._create()
         index.config_reader("commit")
         return index

@@ -88,6 +88,14 @@ def test_an_index_of_another_schema_version_is_rebuilt_empty(index: TantivyIndex
     assert (rebuilt.count(), rebuilt.last_seq()) == (0, 0)
 
 
+def test_an_unreadable_index_is_rebuilt_empty(index: TantivyIndex) -> None:
+    path = index.path
+    index.close()
+    (path / "tantivy" / "meta.json").write_text("{not json", encoding="utf-8")
+    rebuilt = TantivyIndex(path)
+    assert (rebuilt.count(), rebuilt.last_seq()) == (0, 0)
+
+
 def _run(code: str, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), *args], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.PIPE, text=True)
