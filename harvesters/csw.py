@@ -201,7 +201,8 @@ def _raw_records(source: SourceConfig, results: etree._Element, schema: str) -> 
 
 
 def _raw_record(source: SourceConfig, element: etree._Element, schema: str) -> RawRecord:
-    content = etree.tostring(element, encoding="utf-8", xml_declaration=True)
+    # Without the tail, a record's bytes do not depend on its position in the page.
+    content = etree.tostring(element, encoding="utf-8", xml_declaration=True, with_tail=False)
     if iso19139.is_iso(element):
         remote_id, changed = iso19139.identifier(element), iso19139.modified(element)
     else:

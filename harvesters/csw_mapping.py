@@ -165,7 +165,10 @@ def bbox(west: float, south: float, east: float, north: float) -> tuple[float, f
 
 
 def bbox_polygon(box: tuple[float, float, float, float]) -> dict[str, Any]:
+    """A GeoJSON polygon of the box; a box shrunk to one spot (a fixed sensor) is a Point."""
     west, south, east, north = box
+    if west == east and south == north:
+        return {"type": "Point", "coordinates": [west, south]}
     ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
     return {"type": "Polygon", "coordinates": [ring]}
 

@@ -109,7 +109,8 @@ def _dates(root: etree._Element, ident: etree._Element, extras: dict[str, Any]) 
     stamp = cm.iso_date(modified(root))
     extras.update(metadata_date=stamp, created=by_type.get("creation"), revised=by_type.get("revision"),
                   modified=by_type.get("revision") or stamp)
-    published = by_type.get("publication") or by_type.get("creation") or stamp
+    # NOAA and ISO 19115-1 records say "issued" where 19139's code list says "publication".
+    published = by_type.get("publication") or by_type.get("issued") or by_type.get("creation") or stamp
     return {"publish_date": published} if published else {}
 
 
@@ -211,7 +212,9 @@ def _resources(root: etree._Element, extras: dict[str, Any]) -> dict[str, Any]:
     extras["formats"] = ", ".join(formats)
     resources: list[dict[str, Any]] = []
     skipped = 0
-    for node in root.xpath("gmd:distributionInfo//gmd:CI_OnlineResource", namespaces=NS):
+    links = "gmd:distributionInfo//gmd:CI_OnlineResource" \
+        " | gmd:identificationInfo/srv:SV_ServiceIdentification/srv:containsOperations//gmd:CI_OnlineResource"
+    for node in root.xpath(links, namespaces=NS):
         url = first(node, "gmd:linkage")
         if not cm.is_url(url) or any(r["url"] == url for r in resources):
             skipped += 0 if cm.is_url(url) else 1
@@ -230,7 +233,7 @@ def _resource(node: etree._Element, url: str, number: int, formats: list[str]) -
     description = first(node, "gmd:description")
     if description and description != name:
         resource["description"] = description
-    fmt = cm.format_for(protocol, url) or (formats[0] if len(formats) == 1 and len(formats[0]) <= 50 else None)
+    fmt = cm.format_for(protocol or first(node, "gmd:name"), url) or (formats[0] if len(formats) == 1 and len(formats[0]) <= 50 else None)
     if fmt:
         resource["format"] = fmt
     if first(node, "gmd:function") == "download" or (protocol or "").upper().startswith("WWW:DOWNLOAD"):
