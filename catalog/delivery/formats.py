@@ -32,7 +32,7 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {
-    "csv": Format("csv", "text/csv; charset=utf-8", "csv"),
+    "csv": Format("csv", "text/csv", "csv"),
     "json": Format("json", "application/json", "json"),
     "ndjson": Format("ndjson", "application/x-ndjson", "ndjson"),
     "parquet": Format("parquet", "application/vnd.apache.parquet", "parquet"),
@@ -82,20 +82,24 @@ def render(fmt: str, parquet: Path, fields: list[str], target: Path, *, bom: boo
         raise ValueError(f"unknown format {fmt!r}")
 
 
+def time_text(column: pa.Array, sep: str = " ") -> pa.Array:
+    """Whole-second timestamps as ``2024-01-01 08:00:00``; Arrow's %S would add ``.000`` for ms units."""
+    if not _whole_seconds(column):
+        return column
+    seconds = pc.cast(column, pa.timestamp("s", tz=column.type.tz), safe=False)
+    zone = "%z" if column.type.tz else ""
+    return pc.strftime(seconds, format=f"%Y-%m-%d{sep}%H:%M:%S{zone}")
+
+
 def _csv_ready(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Whole-second timestamps as ``2024-01-01 08:00:00`` (pyarrow would add ``.000``)."""
-    columns = []
-    for column in batch.columns:
-        if pa.types.is_timestamp(column.type) and _whole_seconds(column):
-            column = pc.strftime(column, format="%Y-%m-%d %H:%M:%S")
-        columns.append(column)
+    columns = [time_text(c) if pa.types.is_timestamp(c.type) else c for c in batch.columns]
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
 
 
 def _whole_seconds(column: pa.Array) -> bool:
     if column.type.unit == "s":
         return True
-    seconds = pc.cast(pc.cast(column, pa.timestamp("s"), safe=False), column.type)
+    seconds = pc.cast(pc.cast(column, pa.timestamp("s", tz=column.type.tz), safe=False), column.type)
     return bool(pc.all(pc.equal(seconds, column)).as_py() in (True, None))
 
 

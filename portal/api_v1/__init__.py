@@ -68,7 +68,7 @@ def init_app(app: Flask) -> Api:
 
     from . import datasets, organizations, publication, tokens
 
-    for module in (datasets, organizations, publication, tokens):
+    for module in (datasets, organizations, publication, tokens, __import__("portal.data.rows_api", fromlist=["blp"])):
         api.register_blueprint(module.blp, url_prefix=f"{PREFIX}{module.PATH}")
 
     def handle(exc: Exception) -> Response:

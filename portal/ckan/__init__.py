@@ -80,4 +80,8 @@ def version() -> Response:
     return Response(json.dumps({"version": 3}), mimetype="application/json")
 
 
-from . import actions, write_actions  # noqa: E402,F401  (registers the actions)
+from . import (  # noqa: E402,F401  (registers the actions)
+    actions,
+    datastore,  # noqa: E402,F401  (datastore_search over released resources)
+    write_actions,
+)

@@ -52,11 +52,5 @@ def zip_stream(descriptor: dict[str, Any], members: list[tuple[str, Path]]) -> I
     yield sink.drain()
 
 
-def zip_response(descriptor: dict[str, Any], members: list[tuple[str, Path]], download_name: str) -> Response:
-    from urllib.parse import quote
-
-    resp = Response(zip_stream(descriptor, members), mimetype="application/zip", direct_passthrough=True)
-    ascii_name = download_name.encode("ascii", "replace").decode().replace("?", "_")
-    resp.headers["Content-Disposition"] = (f"attachment; filename=\"{ascii_name}\"; "
-                                           f"filename*=UTF-8''{quote(download_name)}")
-    return resp
+def zip_response(descriptor: dict[str, Any], members: list[tuple[str, Path]]) -> Response:
+    return Response(zip_stream(descriptor, members), mimetype="application/zip", direct_passthrough=True)

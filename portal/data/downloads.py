@@ -50,7 +50,15 @@ def download(name: str, resource_id: str, fmt: str) -> Response:
                      conditional=True, etag=f"{item.ref.sha256}-{fmt}{'-bom' if bom else ''}",
                      max_age=None)
     resp.headers["X-Release"] = str(item.ref.release_number)
+    resp.headers["Content-Disposition"] = disposition(download_name(item, fmt), f"{item.dataset_name}.{fmt}")
     return _private(resp, item.ref.audience)
+
+
+def disposition(name: str, ascii_name: str) -> str:
+    """RFC 6266 / RFC 5987: a plain ASCII name for old clients, the Chinese name for the rest."""
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
 @bp.route("/dataset/<name>/resource/<resource_id>/schema.json")
@@ -119,6 +127,7 @@ def bulk_zip(name: str) -> Response:
     members = [(f"data/{datapackage.resource_name(i.ref.resource_id)}.csv", delivery.rendering(i.ref, "csv"))
                for i in items]
     title = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", items[0].dataset_title)
-    resp = zip_response(descriptor, members, f"{title}.zip")
+    resp = zip_response(descriptor, members)
+    resp.headers["Content-Disposition"] = disposition(f"{title}.zip", f"{items[0].dataset_name}.zip")
     audience = "public" if all(i.ref.audience == "public" for i in items) else "private"
     return _private(resp, audience)

@@ -19,8 +19,10 @@ import pyarrow.parquet as pq
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, validate
+from marshmallow import fields as ma
 
+from catalog.delivery.formats import time_text
 from catalog.delivery.query import OPS, Filter, RowQuery, run
 from catalog.errors import ValidationFailed
 
@@ -34,28 +36,28 @@ class RowsArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    fields = fields.String(metadata={"description": "返回的字段，逗号分隔 · fields to return, comma separated"})
-    filter = fields.List(fields.String(), load_default=list,
+    field_list = ma.String(data_key="fields", metadata={"description": "返回的字段，逗号分隔 · fields to return, comma separated"})
+    filter = ma.List(ma.String(), load_default=list,
                          metadata={"description": "field:op:value，op 为 eq|in|gte|gt|lte|lt；in 的多个值用 | 分隔"})
-    station = fields.String(metadata={"description": "站点编码（等于）· station code"})
-    start = fields.String(metadata={"description": "时间窗起点（含），如 2024-03-01 · window start, inclusive"})
-    end = fields.String(metadata={"description": "时间窗终点（不含）· window end, exclusive"})
-    sort = fields.String(metadata={"description": "排序字段，逗号分隔，前缀 - 为降序 · e.g. -time,pm25"})
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1),
+    station = ma.String(metadata={"description": "站点编码（等于）· station code"})
+    start = ma.String(metadata={"description": "时间窗起点（含），如 2024-03-01 · window start, inclusive"})
+    end = ma.String(metadata={"description": "时间窗终点（不含）· window end, exclusive"})
+    sort = ma.String(metadata={"description": "排序字段，逗号分隔，前缀 - 为降序 · e.g. -time,pm25"})
+    limit = ma.Integer(load_default=100, validate=validate.Range(min=1),
                            metadata={"description": "每页行数（上限 10000）· page size"})
-    cursor = fields.String(metadata={"description": "上一页返回的 next_cursor · opaque paging cursor"})
-    group_by = fields.String(metadata={"description": "station, day, month, year, hour 或字段名，逗号分隔"})
-    agg = fields.String(metadata={"description": "统计：mean:pm25,min:pm25,max:pm25,count"})
-    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "parquet"]))
+    cursor = ma.String(metadata={"description": "上一页返回的 next_cursor · opaque paging cursor"})
+    group_by = ma.String(metadata={"description": "station, day, month, year, hour 或字段名，逗号分隔"})
+    agg = ma.String(metadata={"description": "统计：mean:pm25,min:pm25,max:pm25,count"})
+    format = ma.String(load_default="json", validate=validate.OneOf(["json", "csv", "parquet"]))
 
 
 class RowsPageSchema(Schema):
-    fields = fields.List(fields.Dict(), metadata={"description": "[{name, type}]"})
-    rows = fields.List(fields.Dict())
-    total = fields.Integer()
-    offset = fields.Integer()
-    next_cursor = fields.String(allow_none=True)
-    release = fields.Integer()
+    field_types = ma.List(ma.Dict(), data_key="fields", metadata={"description": "[{name, type}]"})
+    rows = ma.List(ma.Dict())
+    total = ma.Integer()
+    offset = ma.Integer()
+    next_cursor = ma.String(allow_none=True)
+    release = ma.Integer()
 
 
 def parse_query(args: dict[str, Any], station_field: str | None, time_field: str | None) -> RowQuery:
@@ -71,7 +73,7 @@ def parse_query(args: dict[str, Any], station_field: str | None, time_field: str
     for item in _split(args.get("agg")):
         fn, _, name = item.partition(":")
         aggregates.append((fn, name or "*"))
-    return RowQuery(fields=_split(args.get("fields")) or None, filters=filters, sort=sort, limit=args["limit"],
+    return RowQuery(fields=_split(args.get("field_list")) or None, filters=filters, sort=sort, limit=args["limit"],
                     cursor=args.get("cursor"), group_by=_split(args.get("group_by")), aggregates=aggregates)
 
 
@@ -100,7 +102,7 @@ def _jsonable(table: pa.Table) -> list[dict[str, Any]]:
     columns = []
     for column in table.columns:
         if pa.types.is_timestamp(column.type):
-            column = pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
+            column = time_text(column, "T")
         elif pa.types.is_date(column.type):
             column = pc.strftime(column, format="%Y-%m-%d")
         columns.append(column.to_pylist())
