@@ -118,8 +118,12 @@ def time_field_of(source: Source) -> str | None:
 
 def read_source(store: BlobStore, source: Source) -> pa.Table:
     """The staged table, refused if its bytes no longer match what was submitted."""
-    with store.open(source.blob_key) as fh:
-        data = fh.read()
+    try:
+        with store.open(source.blob_key) as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise Conflict(f"暂存数据文件缺失（资源 {source.resource_id}），请重新上传并提交",
+                       f"staged data of resource {source.resource_id} is missing from storage") from None
     if hashlib.sha256(data).hexdigest() != source.sha256:
         raise Conflict(f"暂存数据文件已被改动（资源 {source.resource_id}），请重新上传并提交",
                        f"staged data of resource {source.resource_id} no longer matches its checksum")

@@ -11,7 +11,9 @@ The rule, applied on top of the open/share attributes (``authz.readers``):
 4. A dataset without data — e.g. harvested metadata-only records — keeps the attribute-based
    readers: there is nothing to release, so release state cannot narrow it.
 
-Wiring: decorate ``catalog.authz.readers`` with :func:`released_only`.
+Wiring: decorate ``catalog.authz.readers`` with :func:`released_only` (per-object checks and the ORM
+indexing path), and call :func:`narrow_documents` on the documents ``catalog.search_documents.documents``
+builds (the set-based indexing path).
 """
 
 from __future__ import annotations
@@ -44,34 +46,49 @@ def release_readers(manifest: dict[str, Any], owner: str) -> list[str]:
     return [*held, owner]
 
 
-def _active_manifest(session: Session, dataset_id: str) -> dict[str, Any] | None:
-    return session.scalar(sa.select(Release.manifest).where(Release.dataset_id == dataset_id,
-                                                            Release.state == "active")
-                          .order_by(Release.number.desc()).limit(1))
+def _active_manifests(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Per dataset, the manifest of its latest active release."""
+    rows = session.execute(sa.select(Release.dataset_id, Release.manifest)
+                           .where(Release.dataset_id.in_(ids), Release.state == "active").order_by(Release.number))
+    return {dataset_id: manifest for dataset_id, manifest in rows}
 
 
-def _carries_data(session: Session, dataset_id: str) -> bool:
-    staged = sa.select(StagedTable.resource_id).where(StagedTable.dataset_id == dataset_id)
-    released = sa.select(Release.id).where(Release.dataset_id == dataset_id)
-    return bool(session.scalar(sa.select(sa.or_(sa.exists(staged), sa.exists(released)))))
+def _carrying_data(session: Session, ids: list[str]) -> set[str]:
+    staged = sa.select(StagedTable.dataset_id).where(StagedTable.dataset_id.in_(ids))
+    released = sa.select(Release.dataset_id).where(Release.dataset_id.in_(ids))
+    return set(session.scalars(sa.union(staged, released)))
 
 
-def narrow(dataset: Dataset, by_attributes: list[str], session: Session | None = None) -> list[str]:
-    """The readers of ``dataset`` once release state is taken into account."""
-    owner = _owner(dataset)
-    if by_attributes == [owner] or dataset.id is None:
+def narrowed(owner: str, by_attributes: list[str], manifest: dict[str, Any] | None, carries_data: bool) -> list[str]:
+    """The rule above as a pure function of what the database says about one dataset."""
+    if by_attributes == [owner]:
         return by_attributes
-    session = session or object_session(dataset)
-    if session is None:
-        return by_attributes
-    manifest = _active_manifest(session, dataset.id)
     if manifest is not None:
         # Never wider than the attributes allow, whatever a manifest says (public implies government).
         allowed = set(by_attributes) | ({GOVERNMENT} if PUBLIC in by_attributes else set()) | {owner}
         return [p for p in release_readers(manifest, owner) if p in allowed]
-    if _carries_data(session, dataset.id):
-        return [owner]
-    return by_attributes
+    return [owner] if carries_data else by_attributes
+
+
+def narrow(dataset: Dataset, by_attributes: list[str], session: Session | None = None) -> list[str]:
+    """The readers of one loaded dataset once release state is taken into account."""
+    session = session or object_session(dataset)
+    if session is None or dataset.id is None or by_attributes == [_owner(dataset)]:
+        return by_attributes
+    manifest = _active_manifests(session, [dataset.id]).get(dataset.id)
+    return narrowed(_owner(dataset), by_attributes, manifest, bool(_carrying_data(session, [dataset.id])))
+
+
+def narrow_documents(session: Session, docs: list[dict[str, Any]]) -> None:
+    """Set-based form for bulk indexing: rewrite each search document's ``readers`` in place."""
+    ids = [d["id"] for d in docs]
+    if not ids:
+        return
+    owners = dict(session.execute(sa.select(Dataset.id, Dataset.org_id).where(Dataset.id.in_(ids))).all())
+    manifests, carrying = _active_manifests(session, ids), _carrying_data(session, ids)
+    for doc in docs:
+        owner = f"org:{owners.get(doc['id'])}"
+        doc["readers"] = narrowed(owner, list(doc["readers"]), manifests.get(doc["id"]), doc["id"] in carrying)
 
 
 def released_only(attribute_readers: Callable[[Dataset], list[str]]) -> Callable[[Dataset], list[str]]:
