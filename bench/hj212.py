@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import signal
 import sys
 import tempfile
@@ -38,7 +40,7 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--steady", type=float, default=30.0, help="seconds of steady load")
     parser.add_argument("--burst", type=float, default=15.0, help="seconds of burst load")
-    parser.add_argument("--window", type=int, default=4, help="unacknowledged frames per logger (burst)")
+    parser.add_argument("--window", type=int, default=2, help="unacknowledged frames per logger (burst)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hj212-bench-") as tmp:
         root, points = Path(tmp) / "data", Path(tmp) / "points.yaml"
@@ -52,9 +54,8 @@ def main() -> None:
                                                          burst=True, window=args.window))
         finally:
             child.send_signal(signal.SIGTERM)
-            child.wait(timeout=60)
-            if child.stdout is not None:
-                child.stdout.close()
+            out, _ = child.communicate(timeout=120)
+        stats = json.loads(out.split("stats ", 1)[1]) if "stats " in out else {}
         print(f"loggers: {args.loggers} loggers")
         print(f"steady_frames_per_second: {steady.acked / steady.elapsed:.1f} frames/s")
         print(f"ack_p50: {steady.percentile(0.5):.2f} ms")
@@ -65,6 +66,11 @@ def main() -> None:
         print(f"frames_sent: {steady.sent + burst.sent} frames")
         print(f"frames_acked: {steady.acked + burst.acked} frames")
         print(f"frames_stored: {_count_stored(root)} frames")
+        cpu = stats.get("serving_cpu_seconds", float("nan"))
+        received = stats.get("frames_received", 0) or 1
+        print(f"receiver_cpu_per_frame: {cpu / received * 1e6:.1f} us")
+        print(f"receiver_one_core_capacity: {received / cpu if cpu else float('nan'):.0f} frames/s")
+        print(f"load_average_1min: {os.getloadavg()[0]:.2f} runnable")
 
 
 if __name__ == "__main__":

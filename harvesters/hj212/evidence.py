@@ -186,7 +186,7 @@ class EvidenceStore:
     def _sync(self, fds: list[int], new_dirs: set[Path]) -> None:
         # A few files: fdatasync each (independent of other writers on the disk).  Many files: one
         # syncfs is far cheaper than hundreds of fdatasyncs (measured 7 ms against 50 ms for 500).
-        if len(fds) > SYNCFS_ABOVE and _SYNCFS is not None and _SYNCFS(fds[0]) == 0:
+        if max(len(fds), len(new_dirs)) > SYNCFS_ABOVE and _SYNCFS is not None and _SYNCFS(fds[0]) == 0:
             return
         for fd in fds:
             os.fdatasync(fd)

@@ -43,7 +43,10 @@ class ReceiverConfig:
     commit_interval: float = 0.002
     sync: bool = True
     split_expiry: float = 120.0
-    series_flush_interval: float = 5.0
+    # Parquet files per point per flush: flushing rarely keeps files few and large.  Nothing is lost
+    # by waiting: every value can be re-derived from the durable evidence frames.
+    series_flush_interval: float = 60.0
+    series_flush_records: int = 200_000
     webhook_url: str | None = None
 
 
@@ -200,7 +203,8 @@ class Receiver:
             reload = getattr(self.registry, "reload_if_changed", None)
             if reload is not None:
                 reload()
-            if self.series is not None and now - last_flush >= self.config.series_flush_interval:
+            if self.series is not None and (now - last_flush >= self.config.series_flush_interval
+                                            or self.series.buffered >= self.config.series_flush_records):
                 last_flush = now
                 await loop.run_in_executor(None, self.series.write, self.series.take())
 

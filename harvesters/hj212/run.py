@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
+import resource
 import select
 import signal
 import subprocess
@@ -21,6 +23,7 @@ from harvesters.hj212.registry import FilePointRegistry
 async def serve(root: Path, points: Path, config: ReceiverConfig) -> None:
     receiver = Receiver(root, FilePointRegistry(points), config)
     host, port = await receiver.start()
+    start_cpu = _cpu_seconds()
     print(f"listening {host}:{port}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -28,7 +31,13 @@ async def serve(root: Path, points: Path, config: ReceiverConfig) -> None:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     await receiver.close()
-    print(f"stats {dict(receiver.stats)}", flush=True)
+    stats = {**receiver.stats, "serving_cpu_seconds": round(_cpu_seconds() - start_cpu, 3)}
+    print(f"stats {json.dumps(stats)}", flush=True)
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def spawn(root: Path, points: Path, port: int = 0, *extra: str,

@@ -62,7 +62,7 @@ class ParquetSeriesSink:
     def _write_group(self, mn: str, day: str, rows: list[SeriesRecord]) -> Path:
         folder = self.root / mn / f"date={day}"
         folder.mkdir(parents=True, exist_ok=True)
-        columns = {name: [getattr(r, name) for r in rows] for name in _COLUMNS}
+        columns = dict(zip(_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
         table = pa.table(columns, schema=SCHEMA)
         name = f"part-{time.time_ns()}-{os.getpid()}-{next(self._seq)}.parquet"
         tmp = folder / f".{name}.tmp"

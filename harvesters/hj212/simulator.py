@@ -138,7 +138,8 @@ class _Logger:
 
     async def run(self, host: str, port: int, deadline: float) -> None:
         if not self.options.burst:
-            await asyncio.sleep(self.rng.random() * min(self.options.interval, 1.0))
+            # loggers are not synchronised: each starts somewhere in the first interval
+            await asyncio.sleep(self.rng.random() * self.options.interval)
         while time.monotonic() < deadline:
             try:
                 reader, writer = await asyncio.open_connection(host, port)

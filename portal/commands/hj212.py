@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from pathlib import Path
 
 import click
@@ -12,8 +13,10 @@ from catalog import settings
 from harvesters.hj212.receiver import ReceiverConfig
 from harvesters.hj212.registry import FilePointRegistry, Point
 from harvesters.hj212.run import serve as run_receiver
-from harvesters.hj212.simulator import SimulatorOptions, simulate
+from harvesters.hj212.simulator import SimulatorOptions, simulate, simulated_points
 from harvesters.hj212.verify import verify_frames
+
+RELOAD_WAIT = 1.5
 
 
 def default_root() -> Path:
@@ -63,12 +66,11 @@ def serve(host: str, port: int, root: Path | None, points: Path | None, max_fps:
 def simulate_command(target: str, loggers: int, interval: float, duration: float, burst: bool,
                      split_ratio: float, bad_crc_ratio: float, legacy_ratio: float, late_ratio: float,
                      write_points: Path | None, as_json: bool) -> None:
-    from harvesters.hj212.simulator import simulated_points
-
     host, _, port = target.rpartition(":")
     if write_points is not None:
         registry = FilePointRegistry(write_points)
         registry.add_many(simulated_points(loggers))
+        time.sleep(RELOAD_WAIT)  # a running receiver re-reads its point file once a second
     options = SimulatorOptions(loggers=loggers, interval=interval, duration=duration, burst=burst,
                                split_ratio=split_ratio, bad_crc_ratio=bad_crc_ratio,
                                legacy_ratio=legacy_ratio, late_ratio=late_ratio)
