@@ -69,12 +69,15 @@ def _write(catalog: Catalog, records: list[dict]) -> None:
 
 def serve(env: dict[str, str], port: int) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=open(Path(env["ECODATA_HOME"]).parent / f"serve-{port}.log", "w"))
     for _ in range(600):
         try:
             requests.get(f"http://127.0.0.1:{port}/api/3/action/status_show", timeout=1)
             return proc
         except requests.ConnectionError:
+            if proc.poll() is not None:
+                raise SystemExit(f"server exited with status {proc.returncode}") from None
             time.sleep(0.2)
     proc.kill()
     raise SystemExit("server did not start")

@@ -7,6 +7,7 @@ change in the activity history and the change sequence that drives search indexi
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,8 +47,32 @@ def show(session: Session, actor: Actor, name_or_id: str) -> dict[str, Any]:
     return dataset_record(get_visible(session, actor, name_or_id))
 
 
+def fill_record_cache(session: Session, batch: int = 500) -> int:
+    """Cache the record of datasets written before the cache existed; returns how many."""
+    done = 0
+    while True:
+        rows = list(session.scalars(sa.select(Dataset).where(Dataset.cached_record.is_(None)).limit(batch)))
+        for ds in rows:
+            ds.cached_record = dataset_record(ds)
+        session.flush()
+        done += len(rows)
+        if len(rows) < batch:
+            return done
+
+
+def cached_records(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Records of the given datasets in the given order, from the cache kept at every write."""
+    rows = dict(session.execute(sa.select(Dataset.id, Dataset.cached_record).where(Dataset.id.in_(ids))).all())
+    missing = [i for i in ids if i in rows and rows[i] is None]
+    if missing:  # written before the cache existed
+        for ds in session.scalars(sa.select(Dataset).where(Dataset.id.in_(missing))):
+            rows[ds.id] = dataset_record(ds)
+    return [rows[i] for i in ids if rows.get(i) is not None]
+
+
 def record_change(session: Session, ds: Dataset, actor: Actor, activity: str,
                   before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+    ds.cached_record = after if after is not None else dataset_record(ds)
     session.add(CatalogChange(dataset_id=ds.id))
     session.add(Activity(user_id=actor.user_id, object_type="dataset", object_id=ds.id,
                          activity_type=activity, before=before, after=after))
@@ -124,7 +149,8 @@ def create(session: Session, actor: Actor, record: dict[str, Any], *,
         record["resource_code"] = _next_resource_code(
             session, record.get("classification_code") or DEFAULT_CLASSIFICATION)
     _fresh_resource_ids(session, record)
-    ds = Dataset(creator_user_id=actor.user_id)
+    # Empty collections up front: a new object then never lazy-loads (and autoflushes) its children.
+    ds = Dataset(creator_user_id=actor.user_id, resources=[], elements=[], tags=[], groups=[])
     if harvest:
         ds.harvest_source_id, ds.harvest_remote_id = harvest
     session.add(ds)

@@ -114,6 +114,11 @@ def _apply_elements(ds: Dataset, elements: list[dict[str, Any]]) -> None:
 
 def apply_record(session: Session, ds: Dataset, record: dict[str, Any], org: Organization) -> None:
     """Write a validated, normalized record onto a dataset row and its children."""
+    with session.no_autoflush:
+        _apply(session, ds, record, org)
+
+
+def _apply(session: Session, ds: Dataset, record: dict[str, Any], org: Organization) -> None:
     for key in COLUMN_KEYS:
         if key in record:
             setattr(ds, key, record[key])

@@ -36,6 +36,8 @@ class Catalog:
     def start(self) -> None:
         """Migrate and catch the index up with writes it has not seen."""
         self.db.upgrade()
+        with self.db.session() as session:
+            datasets.fill_record_cache(session)
         self.indexer.sync()
 
     @contextmanager

@@ -55,6 +55,8 @@ class Dataset(Base):
     license_id: Mapped[str | None] = mapped_column(sa.String(100))
     # Everything else of the metadata profile, as validated JSON.
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The full record as of the last write, so search results render without loading children.
+    cached_record: Mapped[dict[str, Any] | None] = mapped_column()
     creator_user_id: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     harvest_source_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
     harvest_remote_id: Mapped[str | None] = mapped_column(sa.String(500))

@@ -31,18 +31,9 @@ def search_records(args: dict[str, Any]) -> dict[str, Any]:
     catalog = get_catalog()
     result = catalog.search(resolve_actor(), query)
     with catalog.read() as session:
-        rows = [datasets.dataset_record(d) for d in _ordered(session, result.ids)]
+        rows = datasets.cached_records(session, result.ids)
     return {"count": result.count, "page": args["page"], "per_page": per_page, "results": rows,
             "facets": {f: [{"value": v, "count": c} for v, c in items] for f, items in result.facets.items()}}
-
-
-def _ordered(session: Any, ids: list[str]) -> list[Any]:
-    import sqlalchemy as sa
-
-    from catalog.models import Dataset
-
-    by_id = {d.id: d for d in session.scalars(sa.select(Dataset).where(Dataset.id.in_(ids)))}
-    return [by_id[i] for i in ids if i in by_id]
 
 
 @blp.route("")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from catalog import datasets
 from catalog.accounts import get_org
@@ -35,11 +35,16 @@ def package_of(ds: Dataset) -> dict[str, Any]:
 
 
 def load_packages(session: Session, ids: list[str]) -> list[dict[str, Any]]:
-    rows = session.scalars(sa.select(Dataset).where(Dataset.id.in_(ids)).options(
-        selectinload(Dataset.organization), selectinload(Dataset.tags), selectinload(Dataset.groups),
-        selectinload(Dataset.resources), selectinload(Dataset.elements)))
-    by_id = {d.id: d for d in rows}
-    return [package_of(by_id[i]) for i in ids if i in by_id]
+    """Package dicts in result order: one query for the cached records, one each for departments and themes."""
+    records = datasets.cached_records(session, ids)
+    org_names = {r["organization"] for r in records}
+    theme_names = {t for r in records for t in r.get("themes", [])}
+    # Plain rows, not ORM objects: the mapping only reads attributes, and this is the hot path of search.
+    orgs = {o.name: o for o in session.execute(sa.select(Organization.__table__)
+                                               .where(Organization.name.in_(org_names)))}
+    groups = {g.name: g for g in session.execute(sa.select(Group.__table__).where(Group.name.in_(theme_names)))}
+    return [package_dict(r, orgs[r["organization"]], [groups[t] for t in r.get("themes", []) if t in groups])
+            for r in records]
 
 
 def _public_principals(actor: Actor) -> frozenset[str]:
@@ -80,11 +85,13 @@ def _facet_titles(session: Session, names: list[str], facets: dict[str, list[tup
         if not values:
             continue
         if FIELDS[name] == "org":
-            for org in session.scalars(sa.select(Organization).where(Organization.name.in_(values))):
-                titles[(name, org.name)] = org.title
+            for org_name, title in session.execute(sa.select(Organization.name, Organization.title)
+                                                   .where(Organization.name.in_(values))):
+                titles[(name, org_name)] = title
         elif FIELDS[name] == "themes":
-            for group in session.scalars(sa.select(Group).where(Group.name.in_(values))):
-                titles[(name, group.name)] = group.title
+            for group_name, title in session.execute(sa.select(Group.name, Group.title)
+                                                     .where(Group.name.in_(values))):
+                titles[(name, group_name)] = title
     return titles
 
 
