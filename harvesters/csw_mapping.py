@@ -7,6 +7,7 @@ mappings report.  Nothing reads the network or the clock.
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import UTC, date, datetime
 from typing import Any
@@ -81,13 +82,22 @@ def clean(value: str | None) -> str | None:
     return text or None
 
 
-def iso_date(value: str | None) -> str | None:
-    """``YYYY-MM-DD`` from a date or date-time string; None when it is not a full date."""
-    text = (value or "").strip()
-    if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ].*)?$")
+
+
+def iso_date(value: str | None, *, end: bool = False) -> str | None:
+    """``YYYY-MM-DD`` from a date, date-time, year-month or year; a partial date becomes the first
+    day of its period, or the last day when ``end`` (so 1998–2010 covers both whole years)."""
+    found = _DATE.match((value or "").strip())
+    if not found:
         return None
+    year, month, day = (int(g) if g else None for g in found.groups())
     try:
-        return date.fromisoformat(text[:10]).isoformat()
+        if day:
+            return date(year, month, day).isoformat()  # type: ignore[arg-type]
+        if month:
+            return date(year, month, calendar.monthrange(year, month)[1] if end else 1).isoformat()  # type: ignore[arg-type]
+        return date(year, 12, 31).isoformat() if end else date(year, 1, 1).isoformat()  # type: ignore[arg-type]
     except ValueError:
         return None
 
@@ -95,12 +105,13 @@ def iso_date(value: str | None) -> str | None:
 def parse_datetime(value: str | None) -> datetime | None:
     """A UTC-aware datetime from an ISO date or date-time; naive values are taken as UTC."""
     text = (value or "").strip()
-    if not iso_date(text):
+    day = iso_date(text)
+    if not day:
         return None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        parsed = datetime.fromisoformat(text[:10])
+        parsed = datetime.fromisoformat(day)
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 

@@ -119,7 +119,7 @@ def _temporal(ident: etree._Element) -> dict[str, Any]:
     starts = [cm.iso_date(t) for t in ident.xpath(
         f"{extent}//*[local-name()='beginPosition' or local-name()='begin']//text()[normalize-space()]"
         f" | {extent}[local-name()='TimeInstant']/*[local-name()='timePosition']/text()", namespaces=NS)]
-    ends = [cm.iso_date(t) for t in ident.xpath(
+    ends = [cm.iso_date(t, end=True) for t in ident.xpath(
         f"{extent}//*[local-name()='endPosition' or local-name()='end']//text()[normalize-space()]"
         f" | {extent}[local-name()='TimeInstant']/*[local-name()='timePosition']/text()", namespaces=NS)]
     out: dict[str, Any] = {}
