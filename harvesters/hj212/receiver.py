@@ -21,7 +21,7 @@ from harvesters.hj212.alerts import AlertEngine
 from harvesters.hj212.errors import Hj212Error
 from harvesters.hj212.evidence import EvidenceStore
 from harvesters.hj212.framing import MAX_SEGMENT, Frame, Garbage, StreamFramer, crc_verdict
-from harvesters.hj212.message import Header, parse_header, parse_message
+from harvesters.hj212.message import Header, Message, parse_header, parse_message
 from harvesters.hj212.records import SeriesRecord, message_records
 from harvesters.hj212.registry import Point, PointRegistry
 from harvesters.hj212.series import ParquetSeriesSink
@@ -96,15 +96,14 @@ class Receiver:
     def on_frame(self, conn: _Connection, frame: Frame, received_at: datetime) -> None:
         self.stats["frames_received"] += 1
         try:
-            header: Header | None = parse_header(frame.segment)
+            header = parse_header(frame.segment)
         except Hj212Error as exc:
-            header, reason = None, exc.code
-        else:
-            reason = self._refusal_reason(conn, frame, header)
+            self._quarantine(conn, frame.raw, received_at, None, exc.code)
+            return
+        reason = self._refusal_reason(conn, frame, header)
         if reason is not None:
             self._quarantine(conn, frame.raw, received_at, header, reason)
             return
-        assert header is not None
         point = self.registry.lookup(header.mn)
         assert point is not None
         self.stats["frames_accepted"] += 1
@@ -133,7 +132,8 @@ class Receiver:
         self.stats["quarantined"] += 1
         self.stats[f"quarantined.{reason}"] += 1
         log.info("frame from %s quarantined: %s", conn.peer, reason)
-        answer = replies.refusal_for(header, reason) if header is not None else None
+        rtn = "refused" if reason == "rate_limited" else reason
+        answer = replies.refusal_for(header, rtn) if header is not None else None
         refuse = reason in ("bad_mn", "bad_pw")
 
         def done(ok: bool) -> None:
@@ -165,8 +165,8 @@ class Receiver:
             conn.send(answer)
             self.stats["acks_sent"] += 1
 
-    def _emit(self, message: object, sha: str, point: Point) -> None:
-        done = self.reassembler.add(message, sha, asyncio.get_running_loop().time())  # type: ignore[arg-type]
+    def _emit(self, message: Message, sha: str, point: Point) -> None:
+        done = self.reassembler.add(message, sha, asyncio.get_running_loop().time())
         if done is None:
             return
         records = message_records(done.message, done.frame_hashes[0])

@@ -7,7 +7,7 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import yaml
 
@@ -32,12 +32,12 @@ class PointRegistry(Protocol):
     def lookup(self, mn: str) -> Point | None: ...
 
 
-def _point(raw: dict[str, object]) -> Point:
+def _point(raw: dict[str, Any]) -> Point:
     data = dict(raw)
-    data["factors"] = tuple(data.get("factors") or ())  # type: ignore[arg-type]
-    data["limits"] = {str(k): float(v) for k, v in (data.get("limits") or {}).items()}  # type: ignore[union-attr]
+    data["factors"] = tuple(data.get("factors") or ())
+    data["limits"] = {str(k): float(v) for k, v in (data.get("limits") or {}).items()}
     data["mn"], data["password"] = str(data["mn"]), str(data["password"])
-    return Point(**data)  # type: ignore[arg-type]
+    return Point(**data)
 
 
 class FilePointRegistry:
@@ -67,7 +67,7 @@ class FilePointRegistry:
         self._mtime = mtime
         return True
 
-    def _read(self) -> dict[str, list[dict[str, object]]]:
+    def _read(self) -> dict[str, list[dict[str, Any]]]:
         text = self.path.read_text(encoding="utf-8")
         data = json.loads(text) if self.path.suffix == ".json" else yaml.load(text, Loader=_Loader)
         return data or {}

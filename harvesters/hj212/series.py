@@ -11,8 +11,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from harvesters.hj212.evidence import safe_mn
 from harvesters.hj212.records import SeriesRecord

@@ -121,3 +121,29 @@ def test_unknown_mn_and_wrong_password_refused_and_quarantined(tmp_path: Path) -
     assert [(e["mn"], e["reason"]) for e in stored["quarantine"]] == [
         ("C0E1FFFFFFFFFFFFFFFFFFFF", "bad_mn"), (known, "bad_pw")]
     assert read_series(tmp_path / "data").num_rows == 0
+
+
+def test_rate_limit_and_idle_timeout_per_connection(tmp_path: Path) -> None:
+    registry = _registry(tmp_path, 1)
+    mn = simulated_points(1)[0].mn
+    flood = b"".join(_upload(mn, "123456", f"20260115100000{i:03d}") for i in range(40))
+
+    async def run() -> tuple[list[bytes], bool]:
+        config = ReceiverConfig(port=0, max_fps=5, idle_timeout=1.0)
+        receiver = Receiver(tmp_path / "data", registry, config)
+        host, port = await receiver.start()
+        replies = await _raw_exchange(host, port, flood, wait=1.0)
+        reader, writer = await asyncio.open_connection(host, port)
+        closed = await asyncio.wait_for(reader.read(1), 5.0) == b""  # idle: the receiver hangs up
+        writer.close()
+        await receiver.close()
+        return replies, closed
+
+    replies, closed = asyncio.run(run())
+    stored = _stored(tmp_path / "data")
+    limited = [e for e in stored["quarantine"] if e["reason"] == "rate_limited"]
+    answers = [parse_message(r[6:-6]) for r in replies]
+    assert len([a for a in answers if a.cn == "9014"]) == len(stored["frames"]) == 10  # bucket: 2 s at 5/s
+    assert [a.fields for a in answers if a.cn == "9011"] == [{"QnRtn": 2}] * 30
+    assert len(limited) == 30
+    assert closed
