@@ -149,10 +149,18 @@ def _free_names(session: Session, pending: list[Pending], source: SourceConfig) 
         taken.add(item.record["name"])
 
 
-def write_page(session: Session, source: SourceConfig, pending: list[Pending], result: PageResult) -> None:
+def write_page(session: Session, source: SourceConfig, pending: list[Pending], result: PageResult, *,
+               safe: bool = True) -> None:
+    """Upsert every pending record.  ``safe=False`` skips the per-record savepoints (much faster); any
+    error then escapes and the caller redoes the page with ``safe=True`` so one bad record stays one."""
     _free_names(session, pending, source)
     codes = CodeAllocator(session)
     for item in pending:
+        if not safe:
+            outcome, ds_id = _upsert(session, source, item, codes)
+            _keep_raw(session, source, item, ds_id)
+            result.add(item.raw.remote_id, outcome, ds_id)
+            continue
         try:
             with session.begin_nested():
                 outcome, ds_id = _upsert(session, source, item, codes)
@@ -190,7 +198,6 @@ def _keep_raw(session: Session, source: SourceConfig, item: Pending, dataset_id:
     obj.dataset_id = dataset_id
     obj.state = "current"
     obj.harvested_at = utcnow()
-    session.flush()
 
 
 def withdraw(session: Session, objects: list[tuple[str, str, str | None]], result: PageResult,

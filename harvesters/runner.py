@@ -79,19 +79,26 @@ class JobRun:
         page = [r for r in page if r.remote_id not in self.seen]
         page = list({r.remote_id: r for r in page}.values())
         self.seen.update(r.remote_id for r in page)
-        result = PageResult()
-        raws = self._fetch_all(page, result)
+        fetched = PageResult()
+        raws = self._fetch_all(page, fetched)
+        try:
+            self._write(raws, fetched, safe=False)
+        except Exception:  # some record failed: redo the page record by record (savepoints)
+            self._write(raws, fetched, safe=True)
+        if self.progress:
+            self.progress(len(self.seen), self.total)
+
+    def _write(self, raws: list[RawRecord], fetched: PageResult, *, safe: bool) -> None:
+        result = PageResult(list(fetched.items))
         with self.catalog.write() as session:
             pending = classify(session, self.source, self.fp, raws, force=self.force, result=result)
             ready = map_records(self.stype, self.source, pending, result)
             if self.dry_run:
                 dry_check(ready, result)
             else:
-                write_page(session, self.source, ready, result)
+                write_page(session, self.source, ready, result, safe=safe)
             harvest_store.add_items(session, self.job_id, result.items)
             jobs.beat(session, self.job_id)
-        if self.progress:
-            self.progress(len(self.seen), self.total)
 
     def _fetch_all(self, page: list[RemoteRef | RawRecord], result: PageResult) -> list[RawRecord]:
         refs = [r for r in page if isinstance(r, RemoteRef)]

@@ -121,3 +121,51 @@ def _handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(body)
 
     return Handler
+
+
+# ---------------------------------------------------------------------- generated CKAN packages
+
+STATIONS = ("解放碑", "两路口", "杨家坪", "南坪", "观音岩", "唐家沱", "虎溪", "礼嘉", "天生", "白市驿", "缙云山", "蔡家")
+DISTRICTS = (("渝中区", "500103"), ("江北区", "500105"), ("沙坪坝区", "500106"), ("九龙坡区", "500107"),
+             ("南岸区", "500108"), ("北碚区", "500109"), ("渝北区", "500112"), ("巴南区", "500113"),
+             ("万州区", "500101"), ("涪陵区", "500102"), ("永川区", "500118"), ("合川区", "500117"))
+SUBJECTS = (("空气质量自动监测小时数据", "大气", ["空气质量", "PM2.5", "臭氧"]),
+            ("地表水水质自动监测数据", "地表水", ["水质", "溶解氧", "氨氮"]),
+            ("声环境功能区监测数据", "噪声", ["噪声", "等效声级"]),
+            ("重点排污单位在线监测数据", "污染源", ["污染源", "排放", "在线监测"]),
+            ("土壤环境质量例行监测数据", "土壤", ["土壤", "重金属"]),
+            ("辐射环境自动监测数据", "辐射", ["辐射", "γ剂量率"]))
+THEME_MAP = {"大气": "air", "地表水": "surface-water", "噪声": "noise", "污染源": "pollution-source",
+             "土壤": "soil", "辐射": "radiation"}
+
+
+def generate_package(i: int, *, org: str = "cq-jczx", org_title: str = "重庆市生态环境监测中心",
+                     modified: str = "2026-01-01T00:00:00.000000", revision: int = 0) -> dict[str, Any]:
+    """One realistic Chinese CKAN package dict (deterministic for ``i``)."""
+    district, code = DISTRICTS[i % len(DISTRICTS)]
+    station = STATIONS[(i // len(DISTRICTS)) % len(STATIONS)]
+    subject, group, tags = SUBJECTS[i % len(SUBJECTS)]
+    year = 2015 + i % 11
+    title = f"{district}{station}{subject}（{year}年，第{i}号）"
+    notes = (f"{district}{station}监测点位{year}年{subject}，由{org_title}按国家监测技术规范采集、审核后发布。"
+             f"包含监测时间、监测项目、浓度值及数据标识。" + (f"（第{revision}次修订）" if revision else ""))
+    return {
+        "id": f"pkg-{i:06d}", "name": f"cq-monitoring-{i:06d}", "title": title, "notes": notes,
+        "metadata_created": "2025-06-01T08:00:00.000000", "metadata_modified": modified,
+        "license_id": "cc-by", "license_title": "Creative Commons Attribution", "url": f"https://sthjj.cq.gov.cn/data/{i}",
+        "version": f"{year}.{revision}", "maintainer": f"{org_title}数据管理科", "maintainer_email": "sjk@cqemc.cn",
+        "organization": {"name": org, "title": org_title},
+        "groups": [{"name": group, "title": group}], "tags": [{"name": t, "display_name": t} for t in tags + [district]],
+        "extras": [{"key": "district_code", "value": code}, {"key": "temporal_start", "value": f"{year}-01-01"},
+                   {"key": "temporal_end", "value": f"{year}-12-31"}, {"key": "station", "value": station}],
+        "resources": [
+            {"id": f"res-{i:06d}-csv", "name": f"{title} CSV", "format": "CSV", "mimetype": "text/csv",
+             "url": f"https://sthjj.cq.gov.cn/files/{i:06d}.csv", "size": 20480 + i},
+            {"id": f"res-{i:06d}-api", "name": "数据接口", "format": "JSON",
+             "url": f"https://sthjj.cq.gov.cn/api/monitoring/{i:06d}", "description": "按时间范围查询的接口"},
+        ],
+    }
+
+
+def generate_packages(n: int, **kwargs: Any) -> list[dict[str, Any]]:
+    return [generate_package(i, **kwargs) for i in range(n)]
