@@ -78,8 +78,8 @@ def verify_file() -> Response:
 
 
 def init_app(app: Flask) -> None:
-    catalog = app.extensions["ecodata.catalog"]
+    catalog, config = app.extensions["ecodata.catalog"], app.extensions["ecodata.config"]
     # Refuses to build the app on a malformed rule file (RuleFileError names file, line, reason).
-    rules_runtime.runtime_for(catalog.config, catalog.db.sessionmaker)
-    load_signer(catalog.config.home)
+    rules_runtime.runtime_for(config, catalog.db.sessionmaker)
+    load_signer(config.home)
     app.register_blueprint(bp)
