@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from catalog import releases
 from catalog import publication_demo as demo
+from catalog import releases
 from catalog.datasets import get_dataset
 from catalog.models.publication import Grant, GrantDownload
 

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from catalog import publication
 from catalog import publication_demo as demo
-from catalog.models.publication import Release, StagedTable
 from catalog.models import utcnow
+from catalog.models.publication import Release, StagedTable
 
 from .conftest import act, context
 
