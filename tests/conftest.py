@@ -66,6 +66,8 @@ def pg_database() -> Iterator[Database]:
         admin.dispose()
         need(False, f"PostgreSQL at {url} is unavailable: {exc.orig}")
     db = Database(url, connect_args={"options": f"-csearch_path={schema}"})
+    # The same database as a URL, for server processes a test starts.
+    db.url = f"{url}?options=-csearch_path%3D{schema}"
     db.upgrade()
     yield db
     db.dispose()
@@ -106,6 +108,17 @@ def catalog(request: pytest.FixtureRequest, backend: str, config: Config, sqlite
     yield cat
     if backend == "sqlite":
         cat.close()
+
+
+@pytest.fixture
+def server_env(catalog: Catalog, config: Config) -> dict[str, str]:
+    """Environment for a portal process started by a test, on the same catalogue as ``catalog``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ECODATA_")}
+    env.update(ECODATA_HOME=str(config.home), ECODATA_SECRET_KEY="test-secret", ECODATA_LOG_LEVEL="WARNING",
+               PYTHONPATH=str(ROOT))
+    if catalog.db.dialect == "postgresql":
+        env["ECODATA_DATABASE_URL"] = catalog.db.url
+    return env
 
 
 @pytest.fixture
