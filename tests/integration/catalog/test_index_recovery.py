@@ -3,6 +3,7 @@ after a restart (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import sys
@@ -44,11 +45,10 @@ def test_search_catches_up_after_a_kill_between_commit_and_index(server_env, peo
     try:
         _wait_http(port, crashing)
         def post() -> None:
-            try:  # the server dies before answering: the connection error is the point
+            # The server dies before answering: the connection error is the point.
+            with contextlib.suppress(requests.ConnectionError):
                 requests.post(f"http://127.0.0.1:{port}/api/3/action/package_create", json=make_record(),
                               headers=people.auth("editor"), timeout=30)
-            except requests.ConnectionError:
-                pass
 
         create = threading.Thread(target=post, daemon=True)
         create.start()
