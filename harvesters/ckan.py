@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -30,7 +31,10 @@ CONSUMED = {"id", "name", "title", "title_translated", "notes", "notes_translate
             "metadata_modified", "metadata_created", "language", "num_resources", "num_tags", "isopen",
             "relationships_as_object", "relationships_as_subject", "creator_user_id", "private", "state"}
 TEMPORAL_KEYS = (("temporal_start", "temporal_end"), ("temporal-start", "temporal-end"),
-                 ("temporal_coverage-from", "temporal_coverage-to"), ("temporal_coverage_from", "temporal_coverage_to"))
+                 ("temporal_coverage-from", "temporal_coverage-to"), ("temporal_coverage_from", "temporal_coverage_to"),
+                 ("temporal-extent-begin", "temporal-extent-end"))
+RANGE = re.compile(r"^\[(\S+) TO (\S+)\]$")  # HDX dataset_date: [1970-01-01T00:00:00 TO 2019-12-31T23:59:59]
+BBOX = ("bbox-west-long", "bbox-south-lat", "bbox-east-long", "bbox-north-lat")
 GEOMETRIES = {"Point", "Polygon", "MultiPolygon", "LineString", "MultiPoint", "MultiLineString"}
 
 
@@ -131,8 +135,18 @@ def _contact(pkg: dict[str, Any]) -> dict[str, str] | None:
     return out or None
 
 
+def _bbox(extras: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        w, s, e, n = (float(extras[k]) for k in BBOX)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
+
+
 def _spatial(extras: dict[str, Any]) -> dict[str, Any] | None:
     value = extras.get("spatial")
+    if value is None:
+        return _bbox(extras)
     try:
         geom = json.loads(value) if isinstance(value, str) else value
     except ValueError:
@@ -146,6 +160,9 @@ def _temporal(pkg: dict[str, Any], extras: dict[str, Any]) -> dict[str, str]:
         end = to_date(pkg.get(end_key) or extras.get(end_key))
         if start or end:
             return {k: v for k, v in (("temporal_start", start), ("temporal_end", end)) if v}
+    m = RANGE.match(str(pkg.get("dataset_date") or ""))
+    if m and to_date(m.group(1)) and to_date(m.group(2)):
+        return {"temporal_start": to_date(m.group(1)) or "", "temporal_end": to_date(m.group(2)) or ""}
     return {}
 
 
