@@ -68,16 +68,14 @@ def new_dataset() -> str | Response:
         abort(403)
     if request.method == "POST":
         record = forms.record_from_form(request.form)
-        # With a publication workflow a new entry waits for review; without one it is live at once.
-        record["state"] = "draft" if plugins.has("publication") else "active"
         try:
             created = get_catalog().create_dataset(actor, record)
         except ValidationFailed as exc:
             return _form(orgs, forms.form_values(record), exc, new=True), 422
-        flash(_("数据集已登记为草稿，可继续上传资源并提交发布") if created.get("state") == "draft"
+        flash(_("数据集已登记。上传数据文件并提交发布后，经审核即可对外提供数据。") if plugins.has("publication")
               else _("数据集已登记"), "success")
         return redirect(url_for("web.dataset", name=created["name"]))
-    initial = {"organization": request.args.get("org") or orgs[0][0], "state": "draft"}
+    initial = {"organization": request.args.get("org") or orgs[0][0]}
     return _form(orgs, forms.form_values(initial), None, new=True)
 
 
