@@ -120,6 +120,15 @@ def current_objects(session: Session, source_id: str) -> list[tuple[str, str, st
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
+def stored_records(session: Session, source_id: str) -> list[tuple[Any, ...]]:
+    """(remote id, content, content type, url, modified) of every kept record still current."""
+    rows = session.execute(sa.select(
+        HarvestObject.remote_id, HarvestObject.content, HarvestObject.content_type, HarvestObject.remote_url,
+        HarvestObject.remote_modified,
+    ).where(HarvestObject.source_id == source_id, HarvestObject.state == "current").order_by(HarvestObject.remote_id))
+    return [tuple(r) for r in rows]
+
+
 def add_items(session: Session, job_id: str, items: list[dict[str, Any]]) -> None:
     """Insert per-record outcomes; a record a resumed job already reported keeps its first item."""
     if not items:

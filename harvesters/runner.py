@@ -57,14 +57,21 @@ class JobRun:
         self.seen: set[str] = set()
         self.total: int | None = None
 
-    def run(self) -> None:
-        self.total = self._count()
-        listing = self.stype.list_records(self.source, self.since, self.http)
+    def run(self, *, remap: bool = False) -> None:
+        """Harvest the source; ``remap`` re-runs the mapping over the kept raw records instead of fetching."""
+        self.total = self._count() if not remap else None
+        listing = self._stored() if remap else self.stype.list_records(self.source, self.since, self.http)
         page_size = int(self.source.option("page_size", DEFAULT_PAGE))
         for page in _chunks(listing, page_size):
             self.process(page)
-        if not self.since:
+        if not self.since and not remap:
             self.withdraw_vanished()
+
+    def _stored(self) -> Iterator[RawRecord]:
+        with self.catalog.read() as session:
+            rows = harvest_store.stored_records(session, self.source.id or "")
+        for remote_id, content, content_type, url, modified in rows:
+            yield RawRecord(remote_id, content, content_type, url, modified)
 
     def _count(self) -> int | None:
         count = getattr(self.stype, "count", None)
@@ -157,7 +164,7 @@ def queue_job(catalog: Catalog, source_name: str, *, dry_run: bool = False) -> s
 
 
 def run_job(catalog: Catalog, job_id: str, *, progress: ProgressFn | None = None, force: bool = False,
-            http: HttpClient | None = None) -> dict[str, Any]:
+            http: HttpClient | None = None, remap: bool = False) -> dict[str, Any]:
     """Run a queued job to the end; returns its report.  Safe to call twice (the second is a no-op)."""
     jobs.detect_stuck(catalog)
     claimed = jobs.claim(catalog, job_id)
@@ -170,7 +177,7 @@ def run_job(catalog: Catalog, job_id: str, *, progress: ProgressFn | None = None
         client = http or client_for(config)
         if source.options.get("incremental") and not job.dry_run:
             jobs.set_since(catalog, job)
-        JobRun(catalog, job, config, stype, client, force=force, progress=progress).run()
+        JobRun(catalog, job, config, stype, client, force=force or remap, progress=progress).run(remap=remap)
     except Exception as exc:  # the source as a whole failed: record it, never raise into the caller
         log.warning("harvest job %s of %s failed: %s", job_id, source.name, exc)
         jobs.finish(catalog, job_id, error=_source_problem(source.name, exc))
@@ -188,9 +195,11 @@ def _source_problem(source_name: str, exc: BaseException) -> dict[str, Any]:
 
 
 def run_source(catalog: Catalog, source_name: str, *, dry_run: bool = False, force: bool = False,
-               progress: ProgressFn | None = None, http: HttpClient | None = None) -> dict[str, Any]:
+               remap: bool = False, progress: ProgressFn | None = None,
+               http: HttpClient | None = None) -> dict[str, Any]:
+    """Queue and run one job to the end in this process; ``remap`` maps the kept raw records again."""
     job_id = queue_job(catalog, source_name, dry_run=dry_run)
-    return run_job(catalog, job_id, progress=progress, force=force, http=http)
+    return run_job(catalog, job_id, progress=progress, force=force, http=http, remap=remap)
 
 
 def run_at(catalog: Catalog, when: datetime | None = None) -> list[str]:

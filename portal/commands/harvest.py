@@ -93,14 +93,15 @@ def _progress_fn(enabled: bool) -> tuple[Any, Any]:
     return bar, bar.update
 
 
-def _run_one(catalog: Catalog, name: str, *, dry_run: bool, force: bool, show: bool) -> dict[str, Any]:
+def _run_one(catalog: Catalog, name: str, *, dry_run: bool, force: bool, remap: bool,
+             show: bool) -> dict[str, Any]:
     job_id = runner.queue_job(catalog, name, dry_run=dry_run)
-    if catalog.config["ECODATA_REDIS_URL"]:
+    if catalog.config["ECODATA_REDIS_URL"] and not (force or remap):
         queue.enqueue(catalog.config, job_id)
         return queue.wait(catalog, job_id)
     bar, update = _progress_fn(show)
     try:
-        return runner.run_job(catalog, job_id, force=force, progress=update)
+        return runner.run_job(catalog, job_id, force=force, remap=remap, progress=update)
     finally:
         bar.close()
 
@@ -125,13 +126,14 @@ def _print_report(report: dict[str, Any], as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option("--dry-run", is_flag=True, help="Show what would change without writing.")
 @click.option("--force", is_flag=True, help="Re-map every record even if unchanged.")
-def run(name: str | None, run_all: bool, as_json: bool, dry_run: bool, force: bool) -> None:
+@click.option("--remap", is_flag=True, help="Map the kept raw records again without fetching.")
+def run(name: str | None, run_all: bool, as_json: bool, dry_run: bool, force: bool, remap: bool) -> None:
     if not name and not run_all:
         raise click.UsageError("give a SOURCE or --all")
     catalog = _open()
     with catalog.read() as session:
         names = [s.name for s in harvest_store.list_sources(session) if s.active] if run_all else [name or ""]
-    reports = [_run_one(catalog, n, dry_run=dry_run, force=force, show=not as_json) for n in names]
+    reports = [_run_one(catalog, n, dry_run=dry_run, force=force, remap=remap, show=not as_json) for n in names]
     if as_json and not run_all:
         _print_report(reports[0], True)
     elif as_json:
