@@ -23,6 +23,7 @@ from .i18n import pick
 
 bp = Blueprint("web_workspace", __name__)
 EMPTY_ELEMENT_ROWS = 3
+DASHBOARD_ROWS = 15
 
 
 def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -48,15 +49,35 @@ def dashboard() -> str:
         org_ids = list(actor.roles) if not actor.sysadmin else list(session.scalars(sa.select(Organization.id)))
         orgs = session.scalars(sa.select(Organization).where(Organization.id.in_(org_ids))
                                .order_by(Organization.code)).all()
-        rows = session.scalars(sa.select(Dataset).where(Dataset.org_id.in_(org_ids), Dataset.state != "deleted")
-                               .order_by(Dataset.metadata_modified.desc()).limit(50)).all()
-        mine = [{"name": d.name, "title": d.title, "state": d.state, "org": d.organization.name,
-                 "org_title": pick(d.organization.title, d.organization.title_en), "open_type": d.open_type,
+        live = sa.and_(Dataset.org_id.in_(org_ids), Dataset.state != "deleted")
+        total = session.scalar(sa.select(sa.func.count()).select_from(Dataset).where(live)) or 0
+        rows = session.scalars(sa.select(Dataset).where(live).order_by(Dataset.metadata_modified.desc())
+                               .limit(DASHBOARD_ROWS)).all()
+        mine = [{"name": d.name, "title": d.title, "state": d.state, "open_type": d.open_type,
                  "modified": d.metadata_modified, "editable": can_write_in(actor, d.org_id)} for d in rows]
         memberships = [{"name": o.name, "title": pick(o.title, o.title_en),
                         "role": actor.roles.get(o.id, "admin" if actor.sysadmin else "")} for o in orgs]
+        counts = {"datasets": total, **_pending_counts(session, actor)}
     return render_template("web/workspace/dashboard.html", datasets=mine, memberships=memberships,
-                           can_create=bool(writable_orgs(actor)), plugins=plugins)
+                           counts=counts, can_create=bool(writable_orgs(actor)))
+
+
+def _pending_counts(session: sa.orm.Session, actor: Actor) -> dict[str, int]:
+    """Work waiting for this person: submissions to review and access requests to decide."""
+    out: dict[str, int] = {}
+    if plugins.has("publication"):
+        from catalog.models.publication import Submission
+        from catalog.publication import may_review
+
+        pending = session.scalars(sa.select(Submission).where(Submission.state == "pending"))
+        out["reviews"] = sum(1 for s in pending if may_review(actor, s.dataset) and s.submitted_by != actor.user_id)
+    if plugins.has("access"):
+        from catalog.access import may_decide
+        from catalog.models.publication import AccessRequest
+
+        waiting = session.scalars(sa.select(AccessRequest).where(AccessRequest.state == "pending"))
+        out["requests"] = sum(1 for r in waiting if may_decide(actor, r.dataset.org_id))
+    return out
 
 
 @bp.route("/dataset/new", methods=["GET", "POST"])
