@@ -15,6 +15,7 @@ from .datasets import (
     dataset_groups,
 )
 from . import publication  # noqa: F401  (registers the publication tables)
+from .hj212 import MonitoringPoint  # noqa: F401  (registers the HJ 212 tables)
 
 __all__ = [
     "ROLES", "DATASET_STATES", "Activity", "ApiToken", "Base", "CatalogChange", "DataElement", "Dataset",

@@ -11,9 +11,11 @@ import logging
 import queue
 import threading
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Protocol
 
 from harvesters.hj212.evidence import CHINA
 from harvesters.hj212.records import SeriesRecord
@@ -25,7 +27,7 @@ SILENCE_GRACE = 2.0  # a point is silent after this many intervals without a fra
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # over_limit | abnormal_flag | silent
+    kind: str  # over_limit | flag | silent
     mn: str
     message: str
     code: str | None = None
@@ -40,11 +42,11 @@ class Alert:
 class _Webhook:
     def __init__(self, url: str, timeout: float = 5.0) -> None:
         self.url, self.timeout = url, timeout
-        self._queue: queue.Queue[dict[str, object] | None] = queue.Queue(maxsize=10_000)
+        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=10_000)
         self._thread = threading.Thread(target=self._run, name="hj212-webhook", daemon=True)
         self._thread.start()
 
-    def send(self, payload: dict[str, object]) -> None:
+    def send(self, payload: dict[str, Any]) -> None:
         try:
             self._queue.put_nowait(payload)
         except queue.Full:
@@ -65,11 +67,20 @@ class _Webhook:
         self._thread.join(timeout=self.timeout + 1)
 
 
+class AlertSink(Protocol):
+    """Somewhere alert events go besides alerts.jsonl; ``send`` must not block."""
+
+    def send(self, payload: dict[str, Any]) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class AlertEngine:
-    def __init__(self, root: str | Path, webhook_url: str | None = None) -> None:
+    def __init__(self, root: str | Path, webhook_url: str | None = None,
+                 sinks: Sequence[AlertSink] = ()) -> None:
         self.path = Path(root) / "alerts.jsonl"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._webhook = _Webhook(webhook_url) if webhook_url else None
+        self._sinks: list[AlertSink] = [*sinks, *([_Webhook(webhook_url)] if webhook_url else [])]
         self._file = self.path.open("a", encoding="utf-8")
         self._last_seen: dict[str, tuple[float, Point]] = {}
         self._silent: set[str] = set()
@@ -108,13 +119,13 @@ class AlertEngine:
         self._file.write(json.dumps(payload, ensure_ascii=False) + "\n")
         self._file.flush()
         self.raised += 1
-        if self._webhook is not None:
-            self._webhook.send(payload)
+        for sink in self._sinks:
+            sink.send(payload)
 
     def close(self) -> None:
         self._file.close()
-        if self._webhook is not None:
-            self._webhook.close()
+        for sink in self._sinks:
+            sink.close()
 
 
 def _record_alert(point: Point, record: SeriesRecord) -> Alert | None:
@@ -129,6 +140,6 @@ def _record_alert(point: Point, record: SeriesRecord) -> Alert | None:
         return Alert("over_limit", message=f"{record.code} {record.kind}={record.value} 超过限值{limit}",
                      limit=limit, flag=record.flag, **common)  # type: ignore[arg-type]
     if record.flag is not None and record.flag != "N":
-        return Alert("abnormal_flag", message=f"{record.code} 数据标记为{record.flag}（非正常）",
+        return Alert("flag", message=f"{record.code} 数据标记为{record.flag}（非正常）",
                      flag=record.flag, **common)  # type: ignore[arg-type]
     return None

@@ -8,22 +8,21 @@ another one: each has its own framer, rate bucket and buffer.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from harvesters.hj212 import replies
-from harvesters.hj212.alerts import AlertEngine
+from harvesters.hj212.alerts import AlertEngine, AlertSink
 from harvesters.hj212.errors import Hj212Error
 from harvesters.hj212.evidence import EvidenceStore
 from harvesters.hj212.framing import MAX_SEGMENT, Frame, Garbage, StreamFramer, crc_verdict
 from harvesters.hj212.message import Header, Message, parse_header, parse_message
 from harvesters.hj212.records import SeriesRecord, message_records
-from harvesters.hj212.registry import Point, PointRegistry
+from harvesters.hj212.registry import Point, PointRegistry, plain_password_ok
 from harvesters.hj212.series import ParquetSeriesSink
 from harvesters.hj212.split import Reassembler
 
@@ -52,7 +51,7 @@ class ReceiverConfig:
 
 class Receiver:
     def __init__(self, root: str | Path, registry: PointRegistry, config: ReceiverConfig | None = None,
-                 sink: Sink | None = None) -> None:
+                 sink: Sink | None = None, alert_sinks: Sequence[AlertSink] = ()) -> None:
         self.root = Path(root)
         self.registry = registry
         self.config = config or ReceiverConfig()
@@ -62,7 +61,8 @@ class Receiver:
         self._replying: set[_Connection] = set()
         self.series = ParquetSeriesSink(self.root) if sink is None else None
         self.sink: Sink = sink or self.series  # type: ignore[assignment]
-        self.alerts = AlertEngine(self.root, self.config.webhook_url)
+        self.alerts = AlertEngine(self.root, self.config.webhook_url, alert_sinks)
+        self.password_ok: Callable[[Point, str], bool] = getattr(registry, "verify", plain_password_ok)
         self.reassembler = Reassembler(self.config.split_expiry)
         self.stats: Counter[str] = Counter()
         self.connections: set[_Connection] = set()
@@ -123,7 +123,7 @@ class Receiver:
             return "bad_crc"
         if point is None:
             return "bad_mn"
-        if not hmac.compare_digest(point.password.encode(), header.pw.encode()):
+        if not conn.password_ok(point, header.pw):
             return "bad_pw"
         return None
 
@@ -221,6 +221,7 @@ class _Connection(asyncio.Protocol):
         self._last_refill = 0.0
         self._out: list[bytes] = []
         self._close_after_flush = False
+        self._verified: tuple[Point, str] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -257,6 +258,16 @@ class _Connection(asyncio.Protocol):
         if self._tokens < 1:
             return False
         self._tokens -= 1
+        return True
+
+    def password_ok(self, point: Point, pw: str) -> bool:
+        """Check a PW once per connection and point version, not once per frame."""
+        verified = self._verified
+        if verified is not None and verified[0] is point and verified[1] == pw:
+            return True
+        if not self.receiver.password_ok(point, pw):
+            return False
+        self._verified = (point, pw)
         return True
 
     def send(self, data: bytes) -> None:

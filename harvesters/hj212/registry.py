@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import tempfile
@@ -26,10 +27,17 @@ class Point:
     limits: dict[str, float] = field(default_factory=dict)  # factor code -> upper limit
     interval: float = 0.0  # expected upload interval in seconds; 0 disables the silence alert
     accept_modbus_crc: bool = False  # per-MN allow-list for non-conformant devices
+    password_key: str = ""  # keyed hash of the PW (catalogue points); ``password`` is then empty
+    org_id: str = ""
 
 
 class PointRegistry(Protocol):
     def lookup(self, mn: str) -> Point | None: ...
+
+
+def plain_password_ok(point: Point, pw: str) -> bool:
+    """A file registry keeps the PW itself; compare in constant time."""
+    return bool(point.password) and hmac.compare_digest(point.password.encode(), pw.encode())
 
 
 def _point(raw: dict[str, Any]) -> Point:

@@ -14,14 +14,19 @@ import select
 import signal
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
+from harvesters.hj212.alerts import AlertSink
 from harvesters.hj212.receiver import Receiver, ReceiverConfig
-from harvesters.hj212.registry import FilePointRegistry
+from harvesters.hj212.registry import FilePointRegistry, PointRegistry
 
 
-async def serve(root: Path, points: Path, config: ReceiverConfig) -> None:
-    receiver = Receiver(root, FilePointRegistry(points), config)
+async def serve(root: Path, points: Path | PointRegistry, config: ReceiverConfig,
+                alert_sinks: Sequence[AlertSink] = ()) -> None:
+    """Run until SIGINT/SIGTERM.  ``points``: a point file, or any registry (e.g. the catalogue's)."""
+    registry = FilePointRegistry(points) if isinstance(points, Path) else points
+    receiver = Receiver(root, registry, config, alert_sinks=alert_sinks)
     host, port = await receiver.start()
     start_cpu = _cpu_seconds()
     print(f"listening {host}:{port}", flush=True)

@@ -40,6 +40,16 @@ def simulated_points(count: int, password: str = "123456", interval: float = 0.0
 
 
 @dataclass(frozen=True)
+class SimLogger:
+    """One logger to play: its MN, PW, system type and factors (code -> (mean, spread, decimals))."""
+
+    mn: str
+    password: str
+    st: str
+    factors: dict[str, tuple[float, float, int]]
+
+
+@dataclass(frozen=True)
 class SimulatorOptions:
     loggers: int = 10
     interval: float = 5.0
@@ -54,6 +64,9 @@ class SimulatorOptions:
     drain: float = 3.0
     reconnect: bool = True
     seed: int = 212
+    fleet: tuple[SimLogger, ...] = ()  # given: these loggers instead of ``loggers`` simulated air stations
+    history_minutes: int = 0  # first send this many past minutes as minute data (CN=2051), then live
+    history_only: bool = False  # stop once the history is sent (and acknowledged, within ``drain``)
 
 
 @dataclass
@@ -84,7 +97,10 @@ class Summary:
 
 class _Logger:
     def __init__(self, index: int, options: SimulatorOptions, summary: Summary) -> None:
-        self.mn = sim_mn(index)
+        own = options.fleet[index] if options.fleet else SimLogger(sim_mn(index), options.password, "22",
+                                                                   AIR_FACTORS)
+        self.mn, self.password, self.st, self.factor_table = own.mn, own.password, own.st, own.factors
+        self.history = options.history_minutes
         self.options = options
         self.summary = summary
         self.rng = random.Random(options.seed * 100_003 + index)
@@ -97,24 +113,40 @@ class _Logger:
         stamp = datetime.fromtimestamp(self._last_ms / 1000, CHINA)
         return stamp.strftime("%Y%m%d%H%M%S") + f"{self._last_ms % 1000:03d}"
 
+    def _value(self, code: str) -> str:
+        mean, spread, decimals = self.factor_table[code]
+        value = max(0.0, mean + spread * (self.rng.random() + self.rng.random() - 1.0))
+        return f"{value:.{decimals}f}"
+
     def _cp(self, when: datetime, codes: list[str]) -> str:
+        items = [f"{code}-Rtd={self._value(code)},{code}-Flag=N" for code in codes]
+        return f"DataTime={when:%Y%m%d%H%M%S};" + ";".join(items)
+
+    def _minute_cp(self, when: datetime) -> str:
         items = []
-        for code in codes:
-            mean, spread, decimals = AIR_FACTORS[code]
-            value = max(0.0, mean + spread * (self.rng.random() + self.rng.random() - 1.0))
-            items.append(f"{code}-Rtd={value:.{decimals}f},{code}-Flag=N")
+        for code in self.factor_table:
+            low, mean, high = sorted(float(self._value(code)) for _ in range(3))
+            items.append(f"{code}-Min={low:g},{code}-Avg={mean:g},{code}-Max={high:g},{code}-Flag=N")
         return f"DataTime={when:%Y%m%d%H%M%S};" + ";".join(items)
 
     def _segment(self, qn: str, cp: str, flag: int | None = 5, pnum: int | None = None,
-                 pno: int | None = None) -> str:
-        return build_segment(qn=qn, st="22", cn="2011", pw=self.options.password, mn=self.mn, cp=cp,
+                 pno: int | None = None, cn: str = "2011") -> str:
+        return build_segment(qn=qn, st=self.st, cn=cn, pw=self.password, mn=self.mn, cp=cp,
                              flag=flag, pnum=pnum, pno=pno)
+
+    def _history_frame(self, now: datetime) -> list[tuple[bytes, str | None, bool]]:
+        self.history -= 1
+        when = now.replace(second=0) - timedelta(minutes=self.history + 1)
+        qn = self.next_qn()
+        return [(build_frame(self._segment(qn, self._minute_cp(when), cn="2051")), qn, False)]
 
     def frames(self) -> list[tuple[bytes, str | None, bool]]:
         """Next frames to send: (bytes, QN expecting a 9014, split the write)."""
         o, roll = self.options, self.rng.random()
         now = datetime.now(CHINA).replace(tzinfo=None, microsecond=0)
-        codes = list(AIR_FACTORS)
+        if self.history > 0:
+            return self._history_frame(now)
+        codes = list(self.factor_table)
         if roll < o.bad_crc_ratio:
             qn = self.next_qn()
             self.summary.bad_crc_sent += 1
@@ -123,7 +155,7 @@ class _Logger:
         roll -= o.bad_crc_ratio
         if roll < o.legacy_ratio:
             cp = f"DataTime={now:%Y%m%d%H%M%S};B02-Rtd=35.2;01-Rtd=12.5,01-Flag=N;02-Rtd=8.1,02-Flag=N"
-            segment = build_segment(st="31", cn="2011", pw=o.password, mn=self.mn, cp=cp)
+            segment = build_segment(st="31", cn="2011", pw=self.password, mn=self.mn, cp=cp)
             return [(build_frame(segment), None, False)]
         roll -= o.legacy_ratio
         if roll < o.split_ratio:
@@ -172,11 +204,16 @@ class _Logger:
     async def _send_until(self, writer: asyncio.StreamWriter, deadline: float, acks: asyncio.Task[None]) -> None:
         next_at = time.monotonic()
         while time.monotonic() < deadline and not acks.done():
+            catching_up = self.history > 0
             for data, qn, split in self.frames():
-                if qn is not None and self.options.burst:
+                if qn is not None and (self.options.burst or catching_up):
                     await self.window.acquire()
                 await self._write(writer, data, qn, split)
-            if not self.options.burst:
+            if catching_up and self.history == 0 and self.options.history_only:
+                return
+            if catching_up:
+                next_at = time.monotonic()
+            elif not self.options.burst:
                 next_at += self.options.interval
                 await asyncio.sleep(max(0.0, min(next_at, deadline) - time.monotonic()))
 
@@ -219,13 +256,13 @@ class _Logger:
         self.summary.latencies_ms.append((time.perf_counter() - sent_at) * 1000)
         self.summary.acked += 1
         self.summary.acked_qns.add((self.mn, qn))
-        if self.options.burst:
-            self.window.release()
+        self.window.release()
 
 
 async def simulate(host: str, port: int, options: SimulatorOptions) -> Summary:
     summary = Summary()
-    loggers = [_Logger(i, options, summary) for i in range(options.loggers)]
+    count = len(options.fleet) if options.fleet else options.loggers
+    loggers = [_Logger(i, options, summary) for i in range(count)]
     started = time.monotonic()
     deadline = started + options.duration
     await asyncio.gather(*(logger.run(host, port, deadline) for logger in loggers))

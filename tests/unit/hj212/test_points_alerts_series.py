@@ -60,7 +60,7 @@ def test_alerts_over_limit_flag_and_silence_with_webhook(tmp_path: Path) -> None
         records = message_records(parse_message(SEGMENT), "f" * 64)
         engine.seen(POINT, now=100.0)
         alerts = engine.check_records(POINT, records)
-        assert [(a.kind, a.code) for a in alerts] == [("over_limit", "a34004"), ("abnormal_flag", "a21026")]
+        assert [(a.kind, a.code) for a in alerts] == [("over_limit", "a34004"), ("flag", "a21026")]
         assert engine.check_silence(now=100.0 + 59) == []
         assert [a.kind for a in engine.check_silence(now=100.0 + 61)] == ["silent"]
         assert engine.check_silence(now=100.0 + 200) == []  # raised once until the point reports again
@@ -69,9 +69,9 @@ def test_alerts_over_limit_flag_and_silence_with_webhook(tmp_path: Path) -> None
         server.shutdown()
         server.server_close()
     lines = [json.loads(line) for line in (tmp_path / "alerts.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert [line["kind"] for line in lines] == ["over_limit", "abnormal_flag", "silent"]
+    assert [line["kind"] for line in lines] == ["over_limit", "flag", "silent"]
     assert lines[0]["limit"] == 75.0 and lines[0]["frame_sha256"] == "f" * 64
-    assert [r["kind"] for r in _Hook.received] == ["over_limit", "abnormal_flag", "silent"]
+    assert [r["kind"] for r in _Hook.received] == ["over_limit", "flag", "silent"]
 
 
 def test_failing_webhook_does_not_block(tmp_path: Path) -> None:
