@@ -66,7 +66,7 @@ def _optional_blueprints() -> list[Any]:
     from importlib import import_module
 
     hooks = []
-    for module in ("portal.web", "portal.dcat", "portal.admin", "portal.data", "portal.wellknown"):
+    for module in ("portal.web", "portal.dcat", "portal.admin", "portal.data", "portal.wellknown", "portal.web_hj212"):
         try:
             mod = import_module(module)
         except ModuleNotFoundError as exc:
