@@ -107,9 +107,24 @@ def point_record(spec: PointSpec, org: Organization) -> dict[str, Any]:
                        "url": f"https://data.sthjj.cq.gov.cn/hj212/points/{spec.mn}"}],
         "extras": {"hj212_mn": spec.mn, "hj212_st": spec.st, "hj212_kind": spec.kind},
     }
+    record.update(_conditions(spec))
     if spec.lon is not None and spec.lat is not None:
         record["spatial"] = {"type": "Point", "coordinates": [spec.lon, spec.lat]}
     return record
+
+
+def _conditions(spec: PointSpec) -> dict[str, str]:
+    """The reasons and conditions the profile requires for restricted open/share types."""
+    out: dict[str, str] = {}
+    if spec.open_type == "有条件开放":
+        out["open_condition"] = "须提交用途说明并签订数据利用协议，仅限科研和环境管理用途。"
+    elif spec.open_type == "不予开放":
+        out["open_basis"] = "在线监测分钟数据反映企业生产工况或设备运行状态，依《政府信息公开条例》第十五条不予公开。"
+    if spec.share_type == "有条件共享":
+        out["share_condition"] = "仅向承担生态环境监管职责的部门共享。"
+    elif spec.share_type == "不予共享":
+        out["share_basis"] = "涉及国家秘密或商业秘密，依《政务数据共享条例》不予共享。"
+    return out
 
 
 def _check(spec: PointSpec) -> None:

@@ -25,8 +25,9 @@ def points() -> str:
     actor = resolve_actor()
     with get_catalog().read() as session:
         visible = hj212_points.visible_points(session, actor)
-        names = dict(session.execute(sa.select(Dataset.id, Dataset.name).where(
-            Dataset.id.in_([p.dataset_id for p, _ in visible if p.dataset_id]))).tuples().all())
+        ids = [p.dataset_id for p, _ in visible if p.dataset_id]
+        names = {row.id: row.name for row in session.execute(
+            sa.select(Dataset.id, Dataset.name).where(Dataset.id.in_(ids)))}
         rows = [{**hj212_points.point_view(p, owner), "dataset_name": names.get(p.dataset_id or ""),
                  "kind_zh": POINT_KIND_ZH[p.kind]} for p, owner in visible]
     return render_template("hj212/points.html", points=rows, signed_in=not actor.anonymous)
