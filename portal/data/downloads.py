@@ -119,7 +119,7 @@ def datapackage_json(name: str) -> Response:
 
 @bp.route("/dataset/<name>/download.zip")
 def bulk_zip(name: str) -> Response:
-    descriptor, items = package_for(name, ("download", "bulk"), relative=True)
+    descriptor, items = package_for(name, ("bulk",), relative=True)
     from .service import log_downloads
 
     log_downloads(items, "bulk")
