@@ -33,6 +33,10 @@ def create_source(session: Session, *, name: str, org: str, type: str, url: str,
     return source
 
 
+def get_org_id(session: Session, code: str) -> str:
+    return get_org(session, code).id
+
+
 def get_source(session: Session, name_or_id: str) -> HarvestSource:
     source = session.scalar(sa.select(HarvestSource).where(
         sa.or_(HarvestSource.name == name_or_id, HarvestSource.id == name_or_id)))

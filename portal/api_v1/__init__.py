@@ -66,9 +66,9 @@ def init_app(app: Flask) -> Api:
     def swagger_assets(filename: str) -> Response:
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
 
-    from . import datasets, hj212, organizations, publication, tokens
+    from . import datasets, harvest, hj212, organizations, publication, tokens
 
-    for module in (datasets, hj212, organizations, publication, tokens, __import__("portal.data.rows_api", fromlist=["blp"])):
+    for module in (datasets, harvest, hj212, organizations, publication, tokens, __import__("portal.data.rows_api", fromlist=["blp"])):
         api.register_blueprint(module.blp, url_prefix=f"{PREFIX}{module.PATH}")
 
     def handle(exc: Exception) -> Response:
