@@ -105,8 +105,8 @@ def _handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
                     return
                 status, body = server.ckan_action(prefix, action, query)
                 self._send(status, json.dumps(body, ensure_ascii=False).encode(), "application/json")
-            elif parts.path in server.files:
-                data, ctype = server.files[parts.path]
+            elif self.path in server.files or parts.path in server.files:
+                data, ctype = server.files.get(self.path) or server.files[parts.path]
                 self._send(200, data, ctype)
             else:
                 self._send(404, b"not found", "text/plain")
