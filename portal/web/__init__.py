@@ -13,7 +13,8 @@ from .i18n import init_i18n, remember_locale
 from .labels import label
 
 CORE_BLUEPRINTS = (public.bp, seo.bp, account.bp, workspace.bp, tokens.bp)
-SITE_BLUEPRINTS = frozenset({bp.name for bp in CORE_BLUEPRINTS} | {"web_publish", "web_review", "web_access"})
+SITE_BLUEPRINTS = frozenset({bp.name for bp in CORE_BLUEPRINTS} | {"web_publish", "web_review", "web_access",
+                                                                   "web_harvest"})
 
 
 def _blueprints() -> list[Any]:
@@ -27,6 +28,10 @@ def _blueprints() -> list[Any]:
         from . import access_views
 
         out.append(access_views.bp)
+    if plugins.has("harvest"):
+        from . import harvest_views
+
+        out.append(harvest_views.bp)
     return out
 
 

@@ -10,7 +10,7 @@ MODULES = {
     "publication": "catalog.publication",
     "releases": "catalog.releases",
     "access": "catalog.access",
-    "harvest": "harvesters",
+    "harvest": "harvesters.runner",
 }
 
 
