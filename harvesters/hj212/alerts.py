@@ -11,7 +11,7 @@ import logging
 import queue
 import threading
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -103,12 +103,19 @@ class AlertEngine:
             self.raise_alert(alert)
         return alerts
 
-    def check_silence(self, now: float) -> list[Alert]:
+    def check_silence(self, now: float, age_elsewhere: Callable[[str], float | None] | None = None) -> list[Alert]:
+        """Points silent past twice their interval.  ``age_elsewhere(mn)``: seconds since another
+        receiver process last stored a frame of the point (several processes share one port)."""
         alerts = []
-        for mn, (last, point) in self._last_seen.items():
-            if point.interval > 0 and mn not in self._silent and now - last > point.interval * SILENCE_GRACE:
-                self._silent.add(mn)
-                alerts.append(Alert("silent", mn, f"监测点{point.name or mn}已{now - last:.0f}秒未上报数据"))
+        for mn, (last, point) in list(self._last_seen.items()):
+            if point.interval <= 0 or mn in self._silent or now - last <= point.interval * SILENCE_GRACE:
+                continue
+            age = age_elsewhere(mn) if age_elsewhere is not None else None
+            if age is not None and age < now - last - 1.0:
+                self._last_seen[mn] = (now - age, point)  # the logger now talks to another process
+                continue
+            self._silent.add(mn)
+            alerts.append(Alert("silent", mn, f"监测点{point.name or mn}已{now - last:.0f}秒未上报数据"))
         for alert in alerts:
             self.raise_alert(alert)
         return alerts

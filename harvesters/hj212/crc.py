@@ -1,13 +1,18 @@
-"""HJ 212-2017 Annex A CRC (not Modbus), table driven, plus the Modbus variant some devices send.
+"""HJ 212-2017 Annex A CRC (not Modbus), plus the Modbus variant some devices send.
 
 Annex A does ``reg = (reg >> 8) ^ byte`` before the eight shift/xor rounds, so the register entering
-the rounds always fits in one byte: the whole step is a lookup ``reg = TABLE[(reg >> 8) ^ byte]``.
-We only need the high byte between steps, hence the ``_HIGH`` table.
+the rounds always fits in one byte: the whole step is a lookup ``reg = TABLE[(reg >> 8) ^ byte]``, and
+between steps only the high byte matters: ``h = HIGH[h ^ byte]``.
+
+``HIGH`` is linear over GF(2) and its matrix M satisfies M⁸ = I (minimal polynomial x⁸ + 1), so
+
+    h_n = M^n·h_0 ⊕ ⊕_i M^((n − i) mod 8)·b_i
+
+depends only on the XOR of the bytes in each of the eight lanes ``i mod 8``.  Those lane XORs come from
+folding the data as one big integer (C speed, O(log n) operations), then eight table lookups finish it.
 """
 
 from __future__ import annotations
-
-import sys
 
 
 def _rounds(reg: int) -> int:
@@ -21,28 +26,40 @@ def _rounds(reg: int) -> int:
 
 _TABLE: tuple[int, ...] = tuple(_rounds(v) for v in range(256))
 _HIGH: tuple[int, ...] = tuple(t >> 8 for t in _TABLE)
-# Two bytes per step: index = little-endian uint16 of the pair XOR the state (which only touches the
-# first byte), value = state after both bytes.  64 Ki entries halve the Python-level iterations.
-_PAIR: tuple[int, ...] = tuple(_HIGH[_HIGH[i & 0xFF] ^ (i >> 8)] for i in range(65536))
-_LITTLE = sys.byteorder == "little"
+
+
+def _powers() -> tuple[tuple[int, ...], ...]:
+    """``_POW[k][x]`` = M^k·x for k = 0..7."""
+    rows = [tuple(range(256))]
+    for _ in range(7):
+        rows.append(tuple(_HIGH[x] for x in rows[-1]))
+    return tuple(rows)
+
+
+_POW = _powers()
+_WORD = (1 << 64) - 1
+
+
+def _lanes(body: bytes) -> bytes:
+    """Eight bytes: byte r is the XOR of every byte of ``body`` at a position ≡ r (mod 8)."""
+    words = (len(body) + 7) >> 3
+    value = int.from_bytes(body, "big") << (((words << 3) - len(body)) << 3)
+    while words > 1:
+        low = words >> 1
+        bits = low << 6
+        value = (value >> bits) ^ (value & ((1 << bits) - 1))
+        words -= low
+    return (value & _WORD).to_bytes(8, "big")
 
 
 def hj212_crc(data: bytes) -> int:
     """CRC of a data segment per HJ 212-2017 Annex A."""
     if not data:
         return 0xFFFF
-    body = data[:-1]
-    h = 0xFF
-    if len(body) & 1:
-        h = _HIGH[h ^ body[0]]
-        body = body[1:]
-    if _LITTLE:
-        pair = _PAIR
-        for word in memoryview(body).cast("H"):
-            h = pair[h ^ word]
-    else:
-        for b in body:
-            h = _HIGH[h ^ b]
+    n = len(data) - 1
+    h = _POW[n & 7][0xFF]
+    for lane, x in enumerate(_lanes(data[:-1])):
+        h ^= _POW[(n - lane) & 7][x]
     return _TABLE[h ^ data[-1]]
 
 

@@ -13,13 +13,16 @@ import asyncio
 import base64
 import ctypes
 import ctypes.util
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -47,11 +50,11 @@ def safe_mn(mn: str) -> bool:
 
 
 def entry_line(seq: int, received_at: str, peer: str, raw: bytes, prev: str,
-               mn: str | None, reason: str | None) -> tuple[bytes, str, str]:
+               mn: str | None, reason: str | None, sha: str | None = None) -> tuple[bytes, str, str]:
     """One JSON line, its chain hash and the frame sha256.  The hash covers the line without itself."""
     # Written by hand for speed; byte-identical to json.dumps(entry, ensure_ascii=False,
     # separators=(",", ":")), which is what verify recomputes.
-    sha = hashlib.sha256(raw).hexdigest()
+    sha = sha or hashlib.sha256(raw).hexdigest()
     text = _ENC
     parts = [f'{{"seq":{seq},"received_at":{text(received_at)},"peer":{text(peer)},'
              f'"mn":{"null" if mn is None else text(mn)},']
@@ -67,39 +70,88 @@ def entry_line(seq: int, received_at: str, peer: str, raw: bytes, prev: str,
     return (body[:-1] + f',"hash":"{chain}"}}\n').encode("utf-8"), chain, sha
 
 
+# received_at (ISO), peer, raw, mn, reason, sha256
+Entry = tuple[str, str, bytes, str | None, str | None, str]
+TAIL = 65_536
+
+
 class _ChainFile:
-    def __init__(self, path: Path) -> None:
+    """One chain file.  ``shared``: other receiver processes may append too, so every batch takes an
+    exclusive ``flock`` and first catches up with lines the others wrote."""
+
+    def __init__(self, path: Path, shared: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.shared = shared
         self.torn = b""
-        self.head, self.seq = GENESIS, 0
+        self.head, self.seq, self.size = GENESIS, 0, 0
         self.created = not path.exists()
-        if not self.created:
-            self._recover()
-        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+        with self.locked():
+            self.catch_up()
 
-    def _recover(self) -> None:
-        data = self.path.read_bytes()
-        cut = data.rfind(b"\n") + 1
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        if not self.shared:
+            yield
+            return
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+    def catch_up(self) -> None:
+        """Head and sequence from the file's last line; a torn tail (a writer died mid-line, so it
+        was never acknowledged) is cut off and kept in ``torn`` for quarantine."""
+        size = os.fstat(self.fd).st_size
+        if size == self.size:
+            return
+        window = TAIL
+        while True:
+            start = max(0, size - window)
+            data = os.pread(self.fd, size - start, start)
+            cut = data.rfind(b"\n") + 1
+            begin = data.rfind(b"\n", 0, cut - 1) + 1 if cut else 0
+            if start == 0 or begin > 0:
+                break
+            window *= 4
         if cut < len(data):
-            # a write the process died in: never acknowledged, moved to quarantine by the caller
-            self.torn = data[cut:]
-            os.truncate(self.path, cut)
-        lines = data[:cut].splitlines()
-        if lines:
-            last = json.loads(lines[-1])
+            self.torn += data[cut:]
+            os.ftruncate(self.fd, start + cut)
+        if cut:
+            last = json.loads(data[begin:cut])
             self.head, self.seq = str(last["hash"]), int(last["seq"])
+        self.size = start + cut
+
+    def write(self, entries: list[Entry]) -> None:
+        with self.locked():
+            if self.shared:
+                self.catch_up()
+            lines = []
+            for received_at, peer, raw, mn, reason, sha in entries:
+                self.seq += 1
+                line, self.head, _ = entry_line(self.seq, received_at, peer, raw, self.head, mn, reason, sha)
+                lines.append(line)
+            data = memoryview(b"".join(lines))
+            self.size += len(data)
+            while data:
+                data = data[os.write(self.fd, data):]
 
 
 class EvidenceStore:
-    def __init__(self, root: str | Path, *, commit_interval: float = 0.002, sync: bool = True) -> None:
+    def __init__(self, root: str | Path, *, commit_interval: float = 0.002, sync: bool = True,
+                 shared: bool = False) -> None:
         self.root = Path(root)
         self.commit_interval = commit_interval
         self.sync = sync
+        self.shared = shared
         self._files: dict[str, _ChainFile] = {}
-        self._pending: dict[int, list[bytes]] = {}
-        self._callbacks: list[tuple[Callback, bool]] = []
+        self._days: dict[int, str] = {}
+        self._pending: dict[_ChainFile, list[Entry]] = {}
+        self._callbacks: list[Callback] = []
         self._new_dirs: set[Path] = set()
+        self._retired: list[_ChainFile] = []
         self.after_batch: Callable[[], None] | None = None
         self._wake = asyncio.Event()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="hj212-commit")
@@ -120,22 +172,42 @@ class EvidenceStore:
         if reason is None and (mn is None or not safe_mn(mn)):
             reason = "bad_mn_for_storage"
         stamp = received_at.astimezone(CHINA)
-        chain = self._chain(QUARANTINE if reason else str(mn), stamp.strftime("%Y-%m-%d"))
-        chain.seq += 1
-        line, chain.head, sha = entry_line(chain.seq, stamp.isoformat(timespec="microseconds"), peer, raw,
-                                           chain.head, mn, reason)
-        self._pending.setdefault(chain.fd, []).append(line)
+        chain = self._chain(QUARANTINE if reason else str(mn), self._day(stamp))
+        sha = hashlib.sha256(raw).hexdigest()
+        entry = (stamp.isoformat(timespec="microseconds"), peer, raw, mn, reason, sha)
+        pending = self._pending.get(chain)
+        if pending is None:
+            self._pending[chain] = [entry]
+        else:
+            pending.append(entry)
         if on_durable is not None:
-            self._callbacks.append((on_durable, True))
+            self._callbacks.append(on_durable)
         self._wake.set()
         return sha
+
+    def _day(self, stamp: datetime) -> str:
+        # strftime per frame is measurable; one day string per calendar day
+        key = stamp.toordinal()
+        day = self._days.get(key)
+        if day is None:
+            self._days = {key: (day := stamp.strftime("%Y-%m-%d"))}
+        return day
+
+    def chain_age(self, mn: str) -> float | None:
+        """Seconds since any receiver process last wrote today's chain of ``mn`` (None: no file)."""
+        now = time.time()
+        path = self.root / "frames" / mn / f"{self._day(datetime.fromtimestamp(now, CHINA))}.jsonl"
+        try:
+            return now - path.stat().st_mtime
+        except OSError:
+            return None
 
     def _chain(self, key: str, day: str) -> _ChainFile:
         path_key = f"{key}/{day}"
         chain = self._files.get(path_key)
         if chain is None:
             folder = self.root / QUARANTINE if key == QUARANTINE else self.root / "frames" / key
-            chain = self._files[path_key] = _ChainFile(folder / f"{day}.jsonl")
+            chain = self._files[path_key] = _ChainFile(folder / f"{day}.jsonl", self.shared)
             if chain.created:
                 self._new_dirs.update((folder, folder.parent))
             self._close_other_days(key, day)
@@ -150,9 +222,15 @@ class EvidenceStore:
 
     def _close_other_days(self, key: str, day: str) -> None:
         for path_key in [k for k in self._files if k.startswith(key + "/") and not k.endswith(day)]:
-            old = self._files.pop(path_key)
-            if old.fd not in self._pending:
-                os.close(old.fd)
+            self._retired.append(self._files.pop(path_key))
+
+    def _close_retired(self) -> None:
+        # a retired (previous day) file may still be in the batch being written: close it after
+        keep = [c for c in self._retired if c in self._pending]
+        for chain in self._retired:
+            if chain not in self._pending:
+                os.close(chain.fd)
+        self._retired = keep
 
     async def _commit_loop(self) -> None:
         loop = asyncio.get_running_loop()
@@ -164,20 +242,25 @@ class EvidenceStore:
             batch, callbacks, dirs = self._pending, self._callbacks, self._new_dirs
             self._pending, self._callbacks, self._new_dirs = {}, [], set()
             ok = await loop.run_in_executor(self._executor, self._write_batch, batch, dirs)
-            self.committed += sum(len(lines) for lines in batch.values()) if ok else 0
-            for callback, _ in callbacks:
+            self.committed += sum(len(entries) for entries in batch.values()) if ok else 0
+            self._close_retired()
+            self._quarantine_found_torn(batch)
+            for callback in callbacks:
                 callback(ok)
             if self.after_batch is not None:
                 self.after_batch()
 
-    def _write_batch(self, batch: dict[int, list[bytes]], new_dirs: set[Path]) -> bool:
+    def _quarantine_found_torn(self, batch: dict[_ChainFile, list[Entry]]) -> None:
+        for chain in batch:
+            if chain.torn:  # another receiver process died mid-write (shared mode)
+                self._quarantine_torn(chain, chain.path.stem)
+
+    def _write_batch(self, batch: dict[_ChainFile, list[Entry]], new_dirs: set[Path]) -> bool:
         try:
-            for fd, lines in batch.items():
-                data = memoryview(b"".join(lines))
-                while data:
-                    data = data[os.write(fd, data):]
+            for chain, entries in batch.items():
+                chain.write(entries)
             if self.sync and batch:
-                self._sync(list(batch), new_dirs)
+                self._sync([c.fd for c in batch], new_dirs)
             return True
         except OSError:
             log.exception("evidence write failed; frames in this batch are not acknowledged")
@@ -202,7 +285,8 @@ class EvidenceStore:
         self._wake.set()
         if self._task is not None:
             await self._task
-        for chain in self._files.values():
+        for chain in [*self._files.values(), *self._retired]:
             os.close(chain.fd)
         self._files.clear()
+        self._retired.clear()
         self._executor.shutdown(wait=True)

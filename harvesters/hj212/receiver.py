@@ -47,6 +47,8 @@ class ReceiverConfig:
     series_flush_interval: float = 60.0
     series_flush_records: int = 200_000
     webhook_url: str | None = None
+    # several receiver processes on one port (SO_REUSEPORT); evidence chains then lock per batch
+    workers_share_port: bool = False
 
 
 class Receiver:
@@ -56,7 +58,7 @@ class Receiver:
         self.registry = registry
         self.config = config or ReceiverConfig()
         self.store = EvidenceStore(self.root, commit_interval=self.config.commit_interval,
-                                   sync=self.config.sync)
+                                   sync=self.config.sync, shared=self.config.workers_share_port)
         self.store.after_batch = self._flush_replies
         self._replying: set[_Connection] = set()
         self.series = ParquetSeriesSink(self.root) if sink is None else None
@@ -74,7 +76,8 @@ class Receiver:
         loop = asyncio.get_running_loop()
         self.store.start()
         self._server = await loop.create_server(lambda: _Connection(self), self.config.host,
-                                                self.config.port, reuse_address=True, backlog=1024)
+                                                self.config.port, reuse_address=True, backlog=1024,
+                                                reuse_port=self.config.workers_share_port or None)
         self._housekeeping = loop.create_task(self._housekeeping_loop())
         host, port = self._server.sockets[0].getsockname()[:2]
         return host, port
@@ -199,7 +202,7 @@ class Receiver:
                 conn.close()
             for key, arrived in self.reassembler.expire(now):
                 log.warning("split upload %s expired incomplete (packets %s)", key, arrived)
-            self.alerts.check_silence(now)
+            self.alerts.check_silence(now, self.store.chain_age if self.config.workers_share_port else None)
             reload = getattr(self.registry, "reload_if_changed", None)
             if reload is not None:
                 reload()

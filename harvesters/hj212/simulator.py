@@ -66,6 +66,7 @@ class SimulatorOptions:
     seed: int = 212
     fleet: tuple[SimLogger, ...] = ()  # given: these loggers instead of ``loggers`` simulated air stations
     history_minutes: int = 0  # first send this many past minutes as minute data (CN=2051), then live
+    first_logger: int = 0  # simulated MNs start at this number (several simulator processes)
     history_only: bool = False  # stop once the history is sent (and acknowledged, within ``drain``)
 
 
@@ -97,8 +98,8 @@ class Summary:
 
 class _Logger:
     def __init__(self, index: int, options: SimulatorOptions, summary: Summary) -> None:
-        own = options.fleet[index] if options.fleet else SimLogger(sim_mn(index), options.password, "22",
-                                                                   AIR_FACTORS)
+        own = options.fleet[index] if options.fleet else SimLogger(sim_mn(options.first_logger + index),
+                                                                   options.password, "22", AIR_FACTORS)
         self.mn, self.password, self.st, self.factor_table = own.mn, own.password, own.st, own.factors
         self.history = options.history_minutes
         self.options = options
