@@ -12,7 +12,7 @@ import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 _SINCE = re.compile(r"metadata_modified:\[(\S+) TO \*\]")
 
@@ -94,6 +94,7 @@ def _handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             parts = urlsplit(self.path)
+            parts = parts._replace(path=unquote(parts.path))
             server.requests.append(parts.path)
             query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
             if parts.path in server.redirects:
