@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -22,6 +23,8 @@ class FixtureServer:
         self.ckan: dict[str, list[dict[str, Any]]] = {}
         self.files: dict[str, tuple[bytes, str]] = {}
         self.redirects: dict[str, str] = {}
+        self.failures: dict[str, int] = {}  # path → how many more times to answer 503 (retry tests)
+        self.delays: dict[str, float] = {}  # path → seconds to wait before answering (timeout tests)
         self.requests: list[str] = []
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer((host, port), _handler(self))
@@ -97,7 +100,12 @@ def _handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
             parts = parts._replace(path=unquote(parts.path))
             server.requests.append(parts.path)
             query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-            if parts.path in server.redirects:
+            if server.delays.get(parts.path):
+                time.sleep(server.delays[parts.path])
+            if server.failures.get(parts.path, 0) > 0:
+                server.failures[parts.path] -= 1
+                self._send(503, b"busy", "text/plain")
+            elif parts.path in server.redirects:
                 self._send(302, b"", "text/plain", {"Location": server.redirects[parts.path]})
             elif "/api/3/action/" in parts.path:
                 prefix, _, action = parts.path.partition("/api/3/action/")
@@ -119,7 +127,10 @@ def _handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
             for k, v in (headers or {}).items():
                 self.send_header(k, v)
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (size limit, timeout): nothing to tell it
 
     return Handler
 
