@@ -5,7 +5,10 @@ rendering vs Datasette's streamed CSV export of the same rows), the server's pea
 download, data API one-station-one-month latency p50/p99 and requests/s with 4 concurrent clients
 (ours vs Datasette's JSON API on its indexed station_code column).
 
-    .venv/bin/python bench/serve.py [--rows N] [--requests 300] [--seconds 10]
+    .venv/bin/python bench/serve.py [--rows N] [--requests 300] [--seconds 10] [--datasette-requests 60]
+
+Our server is gunicorn (one gthread worker, 8 threads), whose file wrapper uses sendfile; memory is
+the worker's resident set.
 
 Datasette runs from its own virtualenv under bench/out/ (created on first use), never the project's.
 """
@@ -47,9 +50,9 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 120)
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}")
         try:
-            if requests.get(url, timeout=2).status_code < 500:
+            if requests.get(url, timeout=5).status_code < 500:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.3)
     raise RuntimeError(f"server at {url} did not come up")
@@ -58,18 +61,39 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 120)
 def start_ours(rows: int, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ECODATA_HOME": str(setup.home_for(rows)), "ECODATA_SECRET_KEY": "bench",
            "ECODATA_SITE_URL": f"http://127.0.0.1:{port}", "ECODATA_LOG_LEVEL": "WARNING"}
-    cmd = [str(ROOT / ".venv" / "bin" / "waitress-serve"), "--host=127.0.0.1", f"--port={port}", "--threads=8",
-           "--send-bytes=1048576", "--outbuf-overflow=1048576", "portal.wsgi:app"]
+    # One gunicorn worker with threads: its file wrapper sends cached files with zero-copy sendfile.
+    cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "1", "-k", "gthread", "--threads", "8",
+           "-b", f"127.0.0.1:{port}", "portal.wsgi:app"]
+    for old in (setup.home_for(rows) / "cache" / "delivery").glob("*/*.csv-*"):
+        old.unlink()  # so the first download measures rendering, the second a cached send
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_until_up(f"http://127.0.0.1:{port}/api/3", proc)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/api/3", proc)
+    except BaseException:
+        proc.terminate()
+        raise
     return proc
+
+
+def worker_pid(master: subprocess.Popen[bytes]) -> int:
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    return int(children[0]) if children else master.pid
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:")) / 1024
 
 
 def start_datasette(db: Path, port: int) -> subprocess.Popen[bytes]:
     cmd = [str(setup.datasette_bin()), "serve", "-i", str(db), "-h", "127.0.0.1", "-p", str(port),
            "--setting", "sql_time_limit_ms", "60000", "--setting", "max_returned_rows", "1000"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_until_up(f"http://127.0.0.1:{port}/-/versions.json", proc)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/-/versions.json", proc)
+    except BaseException:
+        proc.terminate()
+        raise
     return proc
 
 
@@ -97,15 +121,26 @@ class RssPeak:
         self._thread.join()
 
 
-def curl(url: str, headers: dict[str, str] | None = None) -> tuple[int, float]:
-    """Bytes and seconds of a full download to /dev/null (curl, so the client is not the bottleneck)."""
-    args = ["curl", "-sS", "-o", "/dev/null", "-w", "%{size_download} %{time_total} %{http_code}", url]
+def curl(url: str, headers: dict[str, str] | None = None, target: str = "/dev/null") -> tuple[int, float]:
+    """Bytes and seconds of a full download (curl, so the client is not the bottleneck)."""
+    args = ["curl", "-sS", "-o", target, "-w", "%{size_download} %{time_total} %{http_code}", url]
     for key, value in (headers or {}).items():
         args += ["-H", f"{key}: {value}"]
     size, seconds, code = subprocess.run(args, check=True, capture_output=True, text=True).stdout.split()
     if code != "200":
         raise RuntimeError(f"{url} answered {code}")
     return int(size), float(seconds)
+
+
+def csv_rows(url: str, headers: dict[str, str] | None = None) -> int:
+    """Data rows of a CSV download (lines minus the header), to check both sides served every row."""
+    target = setup.OUT / "serve-check.csv"
+    try:
+        curl(url, headers, str(target))
+        with open(target, "rb") as fh:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1
+    finally:
+        target.unlink(missing_ok=True)
 
 
 def station_months(n: int) -> list[tuple[str, str, str]]:
@@ -159,10 +194,13 @@ def measure_ours(rows: int, state: dict[str, str], queries: list[tuple[str, str,
     try:
         csv_url = f"{base}/dataset/{state['name']}/resource/{state['resource_id']}/download.csv"
         auth = {"Authorization": state["token"]}
-        with RssPeak(proc.pid) as first_peak:
+        worker = worker_pid(proc)
+        idle = rss_mb(worker)
+        with RssPeak(worker) as first_peak:
             _, first = curl(csv_url, auth)  # renders and caches the CSV
-        with RssPeak(proc.pid) as peak:
+        with RssPeak(worker) as peak:
             size, seconds = curl(csv_url, auth)
+        rows = csv_rows(csv_url, auth)
         rows_url = f"{base}/api/v1/datasets/{state['name']}/resources/{state['resource_id']}/rows"
 
         def url_for(station: str, start: str, end: str) -> str:
@@ -171,7 +209,8 @@ def measure_ours(rows: int, state: dict[str, str], queries: list[tuple[str, str,
         latencies(url_for, queries[:20])  # warm the serving copy
         lat = latencies(url_for, queries)
         rps = throughput(url_for, queries, 4, args.seconds)
-        return {"size": size, "seconds": seconds, "first": first, "peak_mb": peak.peak_kb / 1024,
+        return {"size": size, "seconds": seconds, "first": first, "peak_mb": peak.peak_kb / 1024, "idle_mb": idle,
+                "rows": rows,
                 "first_peak_mb": first_peak.peak_kb / 1024, "p50": pct(lat, 50), "p99": pct(lat, 99), "rps": rps}
     finally:
         proc.terminate()
@@ -185,14 +224,16 @@ def measure_datasette(rows: int, queries: list[tuple[str, str, str]], args: argp
     base = f"http://127.0.0.1:{port}/{db.stem}/air_quality"
     try:
         size, seconds = curl(f"{base}.csv?_stream=on&_size=max")
+        rows = csv_rows(f"{base}.csv?_stream=on&_size=max")
 
         def url_for(station: str, start: str, end: str) -> str:
             return f"{base}.json?station_code={station}&time__gte={start}&time__lt={end}&_size=1000"
 
-        latencies(url_for, queries[:20])
-        lat = latencies(url_for, queries)
+        latencies(url_for, queries[:5])
+        lat = latencies(url_for, queries[:args.datasette_requests])
         rps = throughput(url_for, queries, 4, args.seconds)
-        return {"size": size, "seconds": seconds, "p50": pct(lat, 50), "p99": pct(lat, 99), "rps": rps}
+        return {"size": size, "seconds": seconds, "p50": pct(lat, 50), "p99": pct(lat, 99), "rps": rps,
+                "rows": rows}
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -202,6 +243,8 @@ def report(ours: dict[str, float], theirs: dict[str, float], rows: int) -> None:
     ours_mbs = ours["size"] / ours["seconds"] / 1e6
     theirs_mbs = theirs["size"] / theirs["seconds"] / 1e6
     print(f"rows: {rows} rows")
+    print(f"csv_rows_served: {ours['rows']} rows")
+    print(f"datasette_csv_rows_served: {theirs['rows']} rows")
     print(f"csv_bytes: {ours['size']} bytes")
     print(f"csv_first_download_incl_rendering: {ours['first']:.2f} s")
     print(f"csv_download_throughput: {ours_mbs:.1f} MB/s")
@@ -209,7 +252,8 @@ def report(ours: dict[str, float], theirs: dict[str, float], rows: int) -> None:
     print(f"datasette_csv_throughput: {theirs_mbs:.1f} MB/s")
     print(f"csv_throughput_vs_datasette: {ours_mbs / theirs_mbs:.1f} x")
     print(f"server_peak_rss_during_download: {ours['peak_mb']:.0f} MB")
-    print(f"server_peak_rss_during_first_download: {ours['first_peak_mb']:.0f} MB")
+    print(f"server_rss_idle_before_download: {ours['idle_mb']:.0f} MB")
+    print(f"server_peak_rss_during_first_download_incl_rendering: {ours['first_peak_mb']:.0f} MB")
     print(f"data_api_station_month_p50: {ours['p50']:.1f} ms")
     print(f"data_api_station_month_p99: {ours['p99']:.1f} ms")
     print(f"datasette_json_station_month_p50: {theirs['p50']:.1f} ms")
@@ -224,6 +268,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--datasette-requests", type=int, default=60,
+                        help="sequential Datasette requests for its p50/p99 (each takes seconds)")
     args = parser.parse_args()
     state = setup.released_dataset(args.rows)
     queries = station_months(args.requests)

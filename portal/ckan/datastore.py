@@ -82,7 +82,7 @@ def datastore_search(params: dict[str, Any]) -> dict[str, Any]:
     resource_id = str(params.get("resource_id") or params.get("id") or "")
     if not resource_id:
         raise ValidationFailed("缺少 resource_id", "resource_id is required")
-    item = served(_dataset_of(resource_id), resource_id, "data_api")
+    item = served(_dataset_of(resource_id), resource_id, "data_api", named=False)
     delivery = get_delivery()
     serving = delivery.serving(item.ref)
     limit, offset = _int(params, "limit", 100), _int(params, "offset", 0)

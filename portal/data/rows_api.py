@@ -9,9 +9,9 @@ gte, gt, lte, lt); shortcuts ``station=`` and ``start=`` / ``end=`` (time window
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -128,8 +128,7 @@ def render_page(result: Any, fmt: str, release: int) -> Response:
     else:
         body = {"fields": _field_list(result.table), "rows": _jsonable(result.table), "total": result.total,
                 "offset": result.offset, "next_cursor": result.next_cursor, "release": release}
-        resp = Response(json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False,
-                                   default=str), mimetype="application/json")
+        resp = Response(orjson.dumps(body, default=str), mimetype="application/json")
     resp.headers["X-Total-Count"] = str(result.total)
     if result.next_cursor:
         resp.headers["X-Next-Cursor"] = result.next_cursor
@@ -137,7 +136,7 @@ def render_page(result: Any, fmt: str, release: int) -> Response:
 
 
 def query_rows(name: str, resource_id: str, args: dict[str, Any]) -> tuple[Any, int]:
-    item = served(name, resource_id, "data_api")
+    item = served(name, resource_id, "data_api", named=False)
     delivery = get_delivery()
     serving = delivery.serving(item.ref)
     query = parse_query(args, serving.station, serving.time)

@@ -88,7 +88,8 @@ def not_found(name: str, resource_id: str = "") -> NotFound:
     return NotFound(f"资源不存在或未向您开放：{what}", f"Not found or not released to you: {what}")
 
 
-def served(name: str, resource_id: str, channel: str | tuple[str, ...], *, log: bool = True) -> Served:
+def served(name: str, resource_id: str, channel: str | tuple[str, ...], *, log: bool = True,
+           named: bool = True) -> Served:
     """The caller's artifact if one of ``channel`` is allowed for it; logged when under a grant."""
     wanted = (channel,) if isinstance(channel, str) else channel
     actor = resolve_actor()
@@ -100,7 +101,8 @@ def served(name: str, resource_id: str, channel: str | tuple[str, ...], *, log: 
             raise not_found(name, resource_id)
         if log:
             releases.log_grant_download(session, ref, actor, allowed[0])
-        return Served(actor, ref, ds.name, ds.title, _resource_name(ds, resource_id))
+        # The resource's display name costs a query; only file names need it.
+        return Served(actor, ref, ds.name, ds.title, _resource_name(ds, resource_id) if named else resource_id)
 
 
 def dataset_artifacts(name: str, channels: tuple[str, ...]) -> tuple[Actor, dict[str, Any], list[Served]]:
