@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from publish_rules import Audience, Decision, RuleSet, Subject, evaluate
+from publish_rules import Audience, Decision, FieldSpec, RuleSet, Subject, evaluate
 
 from .errors import Conflict
 from .redact import RedactionError, apply_decision, preview
@@ -94,7 +94,7 @@ def subject_for(record: dict[str, Any], source: Source) -> Subject:
     """The rule subject of one resource: dataset metadata plus the staged columns and their tags
     (tags from the Table Schema, joined with the tags of the 信息项 of the same name)."""
     element_tags = _element_tags(record)
-    fields = tuple((name, kind, tuple(dict.fromkeys((*tags, *element_tags.get(name, ())))))
+    fields = tuple(FieldSpec(name, kind, tuple(dict.fromkeys((*tags, *element_tags.get(name, ())))))
                    for name, kind, tags in _schema_fields(source.table_schema))
     named = [r.get("table_schema") for r in record.get("resources") or []
              if r.get("id") == source.resource_id and isinstance(r.get("table_schema"), str)]

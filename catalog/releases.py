@@ -43,7 +43,7 @@ def valid_grant_for(session: Session, grant_id: str, dataset_id: str, now: datet
 
 
 def _grants(session: Session, actor: Actor, dataset_id: str, now: datetime) -> list[Grant]:
-    holders = [Grant.org_id.in_(list(actor.roles))] if actor.roles else []
+    holders: list[sa.ColumnElement[bool]] = [Grant.org_id.in_(list(actor.roles))] if actor.roles else []
     if actor.user_id:
         holders.append(Grant.user_id == actor.user_id)
     if not holders:
