@@ -72,10 +72,15 @@ def facet_label(param: str, value: str) -> str:
 
 
 def org_titles() -> dict[str, str]:
+    """Department names by code, read once per request."""
+    from flask import g
+
     from .i18n import pick
 
-    with get_catalog().read() as session:
-        return {o.name: pick(o.title, o.title_en) for o in session.scalars(sa.select(Organization))}
+    if "web_org_titles" not in g:
+        with get_catalog().read() as session:
+            g.web_org_titles = {o.name: pick(o.title, o.title_en) for o in session.scalars(sa.select(Organization))}
+    return dict(g.web_org_titles)
 
 
 @bp.route("/dataset/<name>")

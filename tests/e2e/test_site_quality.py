@@ -20,7 +20,7 @@ WORKSPACE_PAGES = ["/workspace", "/dataset/new", "/dataset/edit/cq-air-district-
                    "/organization/members/cq-sthjj"]
 OPTIONAL_WORKSPACE = ["/workspace/review", "/workspace/access-requests", "/workspace/my-access",
                       "/dataset/cq-air-district-monthly-dazu/resource/new", "/dataset/cq-air-district-monthly-dazu/submit",
-                      "/dataset/cq-radiation-dose-rate-release/apply"]
+                      "/dataset/cq-radiation-dose-rate-release/apply", "/workspace/harvest"]
 
 
 def _existing(portal: Portal, paths: list[str]) -> list[str]:
