@@ -53,17 +53,18 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def spawn(root: Path, points: Path | None, port: int = 0, *extra: str,
-          timeout: float = 30.0) -> tuple[subprocess.Popen[str], str, int]:
+def spawn(root: Path, points: Path | None, port: int = 0, *extra: str, timeout: float = 30.0,
+          env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str, int]:
     """Start a receiver in a child process; returns it with the address it listens on.
     ``points`` None: the catalogue's monitoring points (``--catalog``)."""
     source = ["--points", str(points)] if points is not None else ["--catalog"]
     args = [sys.executable, "-m", "harvesters.hj212.run", "--root", str(root), *source, "--port", str(port), *extra]
-    return _start(args, timeout)
+    return _start(args, timeout, env=env)
 
 
-def _start(args: list[str], timeout: float, orphan_dies: bool = False) -> tuple[subprocess.Popen[str], str, int]:
-    child = subprocess.Popen(args, stdout=subprocess.PIPE, text=True,
+def _start(args: list[str], timeout: float, orphan_dies: bool = False,
+           env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str, int]:
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env,
                              preexec_fn=_die_with_parent if orphan_dies else None)  # noqa: PLW1509
     assert child.stdout is not None
     ready, _, _ = select.select([child.stdout], [], [], timeout)

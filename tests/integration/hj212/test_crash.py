@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import socket
 import subprocess
@@ -62,4 +63,36 @@ def test_no_acknowledged_frame_lost_across_sigkill(tmp_path: Path) -> None:
     assert summary.acked > 0 and summary.errors > 0  # loggers saw the crash and reconnected
     missing = summary.acked_qns - stored
     assert missing == set()
+    assert verify_frames(root) == []
+
+
+def _workers(supervisor: subprocess.Popen[str]) -> list[int]:
+    text = Path(f"/proc/{supervisor.pid}/task/{supervisor.pid}/children").read_text()
+    return [int(pid) for pid in text.split()]
+
+
+def test_sigkill_of_one_worker_loses_no_acknowledged_frame(tmp_path: Path) -> None:
+    points = tmp_path / "points.yaml"
+    FilePointRegistry(points).add_many(simulated_points(20))
+    root = tmp_path / "data"
+    supervisor, host, port = spawn(root, points, 0, "--max-fps", "0", "--workers", "2")
+    workers = _workers(supervisor)
+    assert len(workers) == 2
+
+    async def run() -> Summary:
+        options = SimulatorOptions(loggers=20, duration=4.0, burst=True, window=4, drain=2.0)
+        sim = asyncio.create_task(simulate(host, port, options))
+        await asyncio.sleep(1.5)
+        os.kill(workers[0], signal.SIGKILL)  # loggers on it reconnect to the other worker
+        return await sim
+
+    try:
+        summary = asyncio.run(run())
+    finally:
+        _stop(supervisor)
+    stored = {(e["mn"], parse_header(raw_bytes(e)[6:-6]).qn)
+              for path in chain_files(root) if path.parent.name != "quarantine"
+              for _, e in iter_entries(path)}
+    assert summary.expected_acks > summary.acked > 0  # frames in flight on the killed worker
+    assert summary.acked_qns - stored == set()
     assert verify_frames(root) == []
