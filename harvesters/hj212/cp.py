@@ -51,8 +51,17 @@ def parse_time(value: str, name: str) -> datetime:
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3})?")
 
 
+_PLAIN = frozenset("0123456789.-+")
+
+
 def parse_number(value: str, name: str) -> float:
     """A decimal as HJ 212 writes it (N14.2 …): no whitespace, no nan/inf, at most 20 characters."""
+    if 0 < len(value) <= 20 and _PLAIN.issuperset(value):
+        # digits, sign and point only: float() itself rejects any misplaced sign or second point
+        try:
+            return float(value)
+        except ValueError:
+            raise Hj212Error("hj212.bad_field", f"{name}={value}", field=name) from None
     if len(value) > 20 or _NUMBER.fullmatch(value) is None:
         raise Hj212Error("hj212.bad_field", f"{name}={value}", field=name)
     return float(value)
