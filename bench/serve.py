@@ -87,7 +87,8 @@ def rss_mb(pid: int) -> float:
 
 def start_datasette(db: Path, port: int) -> subprocess.Popen[bytes]:
     cmd = [str(setup.datasette_bin()), "serve", "-i", str(db), "-h", "127.0.0.1", "-p", str(port),
-           "--setting", "sql_time_limit_ms", "60000", "--setting", "max_returned_rows", "1000"]
+           "--setting", "sql_time_limit_ms", "60000", "--setting", "max_returned_rows", "1000",
+           "--setting", "max_csv_mb", "0"]  # no size cap, so the export holds every row
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_up(f"http://127.0.0.1:{port}/-/versions.json", proc)
@@ -132,13 +133,14 @@ def curl(url: str, headers: dict[str, str] | None = None, target: str = "/dev/nu
     return int(size), float(seconds)
 
 
-def csv_rows(url: str, headers: dict[str, str] | None = None) -> int:
-    """Data rows of a CSV download (lines minus the header), to check both sides served every row."""
+def counted_download(url: str, headers: dict[str, str] | None = None) -> tuple[int, float, int]:
+    """Bytes, seconds and data rows (lines minus the header) of one CSV download kept on disk."""
     target = setup.OUT / "serve-check.csv"
     try:
-        curl(url, headers, str(target))
+        size, seconds = curl(url, headers, str(target))
         with open(target, "rb") as fh:
-            return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1
+            rows = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1
+        return size, seconds, rows
     finally:
         target.unlink(missing_ok=True)
 
@@ -200,7 +202,7 @@ def measure_ours(rows: int, state: dict[str, str], queries: list[tuple[str, str,
             _, first = curl(csv_url, auth)  # renders and caches the CSV
         with RssPeak(worker) as peak:
             size, seconds = curl(csv_url, auth)
-        rows = csv_rows(csv_url, auth)
+        rows = counted_download(csv_url, auth)[2]
         rows_url = f"{base}/api/v1/datasets/{state['name']}/resources/{state['resource_id']}/rows"
 
         def url_for(station: str, start: str, end: str) -> str:
@@ -223,8 +225,7 @@ def measure_datasette(rows: int, queries: list[tuple[str, str, str]], args: argp
     proc = start_datasette(db, port)
     base = f"http://127.0.0.1:{port}/{db.stem}/air_quality"
     try:
-        size, seconds = curl(f"{base}.csv?_stream=on&_size=max")
-        rows = csv_rows(f"{base}.csv?_stream=on&_size=max")
+        size, seconds, rows = counted_download(f"{base}.csv?_stream=on&_size=max")
 
         def url_for(station: str, start: str, end: str) -> str:
             return f"{base}.json?station_code={station}&time__gte={start}&time__lt={end}&_size=1000"

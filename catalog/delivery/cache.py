@@ -63,11 +63,26 @@ class RenderingCache:
         tmp = Path(name)
         try:
             build(tmp)
+            _give_back_memory()
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
+
+
+def _give_back_memory() -> None:
+    """Return the rendering's buffers to the OS: a long-lived server should not keep a peak it hit once."""
+    import contextlib
+    import ctypes
+    import gc
+
+    import pyarrow as pa
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def file_digest(path: Path) -> str:

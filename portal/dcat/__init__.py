@@ -15,6 +15,7 @@ from catalog import releases
 from catalog.authz import Actor
 from catalog.datasets import get_visible, visible_names
 from catalog.delivery import dcat
+from catalog.delivery.dcat_catalog import catalog_graph
 from catalog.models import Dataset
 from catalog.records import dataset_record
 from portal.app import get_catalog
@@ -83,7 +84,7 @@ def catalog_feed(fmt: str) -> Response:
         rows = {d.name: d for d in session.scalars(sa.select(Dataset).where(Dataset.name.in_(chosen)))}
         entries = [entry_for(session, actor, rows[n]) for n in chosen if n in rows]
         modified = max((d.metadata_modified for d in rows.values()), default=None)
-        graph = dcat.catalog_graph(site(), entries, page=page, per_page=PER_PAGE, total=len(names),
+        graph = catalog_graph(site(), entries, page=page, per_page=PER_PAGE, total=len(names),
                                    modified=modified)
     return _respond(graph, fmt)
 
