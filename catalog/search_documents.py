@@ -50,6 +50,9 @@ def documents(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]:
     """Search documents of the given datasets (deleted ones are skipped)."""
     rows = session.execute(sa.select(*_DATASET_COLUMNS).join(Organization, Organization.id == Dataset.org_id)
                            .where(Dataset.id.in_(ids), Dataset.state != "deleted")).all()
+    # Code-point order by name, whatever the database's collation: equal-scoring hits then rank
+    # the same on every backend (the index breaks ties by insertion order).
+    rows.sort(key=lambda r: r.name)
     tags, themes, formats, elements = _children(session, ids)
     docs = []
     for r in rows:
@@ -68,13 +71,19 @@ def documents(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]:
     return docs
 
 
+def _binary(column: Any, session: Session) -> Any:
+    return column.collate("C") if session.get_bind().dialect.name == "postgresql" else column
+
+
 def all_documents(session: Session, batch: int = 5000) -> Iterator[list[dict[str, Any]]]:
-    """Every live dataset's document, in batches, paging by id (keyset, so no OFFSET scans)."""
+    """Every live dataset's document, in batches, paging by name in code-point order (keyset, so no
+    OFFSET scans, and the same order on SQLite and PostgreSQL)."""
+    name = _binary(Dataset.name, session)
     last = ""
     while True:
-        ids = list(session.scalars(sa.select(Dataset.id).where(Dataset.id > last, Dataset.state != "deleted")
-                                   .order_by(Dataset.id).limit(batch)))
-        if not ids:
+        rows = session.execute(sa.select(Dataset.id, Dataset.name).where(name > last, Dataset.state != "deleted")
+                               .order_by(name).limit(batch)).all()
+        if not rows:
             return
-        yield documents(session, ids)
-        last = ids[-1]
+        yield documents(session, [r.id for r in rows])
+        last = rows[-1].name

@@ -38,6 +38,9 @@ SEGMENT_BUCKETS = 60_000
 LOCK_WAIT_SECONDS = 10.0
 
 
+TIE_PAD = 20
+
+
 class TantivyIndex:
     def __init__(self, path: Path, *, writer_heap_mb: int = 64, writer_threads: int = 0,
                  lock_wait: float = LOCK_WAIT_SECONDS) -> None:
@@ -168,11 +171,31 @@ class TantivyIndex:
         kwargs: dict[str, Any] = {}
         if sort in SORT_FIELDS:
             kwargs["order_by_field"], kwargs["order"] = SORT_FIELDS[sort]
+        if sort == "relevance":
+            return self._ranked(searcher, tq, query)
         # Tantivy wants a positive limit even when only the count is asked for.
         result = searcher.search(tq, max(query.rows, 1), count=True, offset=query.start, **kwargs)
         hits = result.hits[:query.rows]
         total = result.count  # type: ignore[attr-defined]  # set when count=True; missing from the stub
         return int(total or 0), [searcher.doc(address)["id"][0] for _score, address in hits]
+
+    @staticmethod
+    def _ranked(searcher: tantivy.Searcher, tq: tantivy.Query, query: SearchQuery) -> tuple[int, list[str]]:
+        """Hits by score, equal scores by name.
+
+        The index breaks ties by segment and document number, which depend on how indexing threads
+        shared the work; ordering ties by name makes every process and backend rank alike.  Hits up
+        to TIE_PAD past the page are read so a tie group straddling the page edge is ordered whole.
+        """
+        end = query.start + query.rows
+        result = searcher.search(tq, end + TIE_PAD, count=True)
+        total = int(result.count or 0)  # type: ignore[attr-defined]
+        scored = []
+        for score, address in result.hits:
+            doc = searcher.doc(address)
+            scored.append((-round(score, 4), doc["name"][0], doc["id"][0]))
+        scored.sort()
+        return total, [doc_id for _s, _n, doc_id in scored[query.start:end]]
 
     def _facets(self, searcher: tantivy.Searcher, tq: tantivy.Query, names: list[str],
                 limit: int) -> dict[str, list[tuple[str, int]]]:

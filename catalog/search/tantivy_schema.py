@@ -23,7 +23,7 @@ from .analysis import bigrams_normalized, normalize, segment_normalized
 from .base import FACET_FIELDS
 
 # Bump whenever the fields or their analysis change: an index built by another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Word fields (segmented): term frequencies only, as no phrase is ever asked of them.
 TEXT_FIELDS = ("title", "kw", "body")
 # CJK bigrams of the title, with positions so a longer word can be matched as a run of bigrams.
@@ -36,7 +36,7 @@ VOCAB = Path(schemas.__file__).resolve().parent / "vocab"
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
-    sb.add_text_field("name", fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("name", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("title_sort", fast=True, tokenizer_name="raw", index_option="basic")
     for name in TEXT_FIELDS:
         sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
