@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import socket
+import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from croniter import croniter
 from sqlalchemy.orm import Session
 
@@ -17,6 +21,31 @@ from catalog.service import Catalog
 
 log = logging.getLogger(__name__)
 DEFAULT_JOB_TIMEOUT = 1800.0  # seconds without a heartbeat before a running job counts as stuck
+
+
+T = TypeVar("T")
+
+
+def _transient(exc: sa.exc.DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    if isinstance(exc, sa.exc.OperationalError):
+        return "locked" in text or "deadlock" in text
+    # Two workers allocating the same resource code or creating the same theme group at once.
+    return isinstance(exc, sa.exc.IntegrityError) and ("unique" in text or "duplicate key" in text)
+
+
+def retry_locked(fn: Callable[[], T], attempts: int = 20) -> T:
+    """Run a write transaction again after a conflict with another worker: SQLite's lock between
+    processes (a read transaction cannot upgrade after another process wrote), or a unique value two
+    workers allocated at once.  Each attempt starts from committed state, so a retry converges."""
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except (sa.exc.OperationalError, sa.exc.IntegrityError) as exc:
+            if not _transient(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(min(0.05 * 2 ** attempt, 2.0) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
 
 
 def worker_id() -> str:
@@ -31,6 +60,10 @@ def beat(session: Session, job_id: str) -> None:
 
 def claim(catalog: Catalog, job_id: str) -> tuple[HarvestJob, HarvestSource, bool] | None:
     """Take a queued job and its source's lock; None when the job is not ours to run."""
+    return retry_locked(lambda: _claim(catalog, job_id))
+
+
+def _claim(catalog: Catalog, job_id: str) -> tuple[HarvestJob, HarvestSource, bool] | None:
     allow = bool(catalog.config["ECODATA_HARVEST_ALLOW_PRIVATE"])
     with catalog.write() as session:
         job = harvest_store.get_job(session, job_id)
@@ -58,6 +91,14 @@ def set_since(catalog: Catalog, job: HarvestJob) -> None:
 
 
 def finish(catalog: Catalog, job_id: str, *, error: dict[str, Any] | None = None) -> None:
+    notify, name = retry_locked(lambda: _finish(catalog, job_id, error))
+    if error:
+        from harvesters.notify import notify_failure
+
+        notify_failure(catalog, name, job_id, error, notify)
+
+
+def _finish(catalog: Catalog, job_id: str, error: dict[str, Any] | None) -> tuple[dict[str, Any], str]:
     with catalog.write() as session:
         job = harvest_store.get_job(session, job_id)
         job.counts = harvest_store.job_counts(session, job_id)
@@ -69,12 +110,7 @@ def finish(catalog: Catalog, job_id: str, *, error: dict[str, Any] | None = None
             job.finished = utcnow()
             harvest_store.release_source(session, job.source_id, job_id)
         source = session.get(HarvestSource, job.source_id)
-        notify = dict(source.notify or {}) if source else {}
-        name = source.name if source else ""
-    if error:
-        from harvesters.notify import notify_failure
-
-        notify_failure(catalog, name, job_id, error, notify)
+        return (dict(source.notify or {}) if source else {}), (source.name if source else "")
 
 
 def _process_alive(worker: str | None) -> bool:
@@ -95,6 +131,10 @@ def _process_alive(worker: str | None) -> bool:
 
 def detect_stuck(catalog: Catalog, timeout: float | None = None) -> list[str]:
     """Mark running jobs failed when their worker died or their heartbeat is older than the timeout."""
+    return retry_locked(lambda: _detect_stuck(catalog, timeout))
+
+
+def _detect_stuck(catalog: Catalog, timeout: float | None) -> list[str]:
     failed = []
     with catalog.write() as session:
         for job in harvest_store.running_jobs(session):

@@ -89,15 +89,19 @@ class JobRun:
         fetched = PageResult()
         raws = self._fetch_all(page, fetched)
         try:
-            self._write(raws, fetched, safe=False)
+            jobs.retry_locked(lambda: self._write(raws, fetched, safe=False))
         except Exception:  # some record failed: redo the page record by record (savepoints)
-            self._write(raws, fetched, safe=True)
+            jobs.retry_locked(lambda: self._write(raws, fetched, safe=True))
         if self.progress:
             self.progress(len(self.seen), self.total)
 
     def _write(self, raws: list[RawRecord], fetched: PageResult, *, safe: bool) -> None:
         result = PageResult(list(fetched.items))
         with self.catalog.write() as session:
+            # Write first: pysqlite opens its transaction only at the first DML statement, and a SAVEPOINT
+            # issued before that would become the outer transaction and commit on release.
+            jobs.beat(session, self.job_id)
+            session.flush()
             pending = classify(session, self.source, self.fp, raws, force=self.force, result=result)
             ready = map_records(self.stype, self.source, pending, result)
             if self.dry_run:
@@ -131,10 +135,15 @@ class JobRun:
         gone = [o for o in current if o[1] not in self.seen]
         for start in range(0, len(gone), DEFAULT_PAGE):
             result = PageResult()
-            with self.catalog.write() as session:
-                withdraw(session, gone[start:start + DEFAULT_PAGE], result, self.dry_run)
-                harvest_store.add_items(session, self.job_id, result.items)
-                jobs.beat(session, self.job_id)
+            jobs.retry_locked(lambda start=start, result=result: self._withdraw(gone[start:start + DEFAULT_PAGE],
+                                                                                result))
+
+    def _withdraw(self, objects: list[tuple[str, str, str | None]], result: PageResult) -> None:
+        result.items.clear()
+        with self.catalog.write() as session:
+            withdraw(session, objects, result, self.dry_run)
+            harvest_store.add_items(session, self.job_id, result.items)
+            jobs.beat(session, self.job_id)
 
 
 def _same_time(a: datetime | None, b: datetime | None) -> bool:
