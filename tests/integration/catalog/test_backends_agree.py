@@ -21,7 +21,8 @@ QUERIES = [
     SearchQuery(q="空气质量", rows=20, facet_fields=["org", "themes", "districts"]),
     SearchQuery(q="水质", rows=20, facet_fields=["org", "update_cycle"]),
     SearchQuery(q="细颗粒物", rows=20),
-    SearchQuery(q="", filters=[("districts", "500106")], rows=50, facet_fields=["themes", "open_type"]),
+    SearchQuery(q="", filters=[("districts", "500106")], sort="name asc", rows=50,
+                facet_fields=["themes", "open_type"]),
     SearchQuery(q="噪声", sort="title asc", rows=10),
     SearchQuery(q="", sort="name asc", start=20, rows=30, facet_fields=["license_id", "formats", "tags"]),
 ]
