@@ -7,11 +7,14 @@ The demo uses it for its demo sources; tests and benchmarks use it as a real CKA
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import sqlite3
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -127,10 +130,8 @@ def _handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
             for k, v in (headers or {}).items():
                 self.send_header(k, v)
             self.end_headers()
-            try:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (size limit)
                 self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (size limit, timeout): nothing to tell it
 
     return Handler
 
@@ -181,3 +182,115 @@ def generate_package(i: int, *, org: str = "cq-jczx", org_title: str = "重庆�
 
 def generate_packages(n: int, **kwargs: Any) -> list[dict[str, Any]]:
     return [generate_package(i, **kwargs) for i in range(n)]
+
+
+# ---------------------------------------------------------------------- the demo's sources
+
+DEMO_ORGS = {"cq-sthjjczx": "重庆市生态环境监测中心", "cq-swjczz": "重庆市水文监测总站", "cq-qxj": "重庆市气象局",
+             "cq-ghzrzyj": "重庆市规划和自然资源局", "cq-nyncw": "重庆市农业农村委员会", "cq-lyj": "重庆市林业局"}
+_TTL = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> . @prefix hydra: <http://www.w3.org/ns/hydra/core#> .
+{datasets}
+<{base}/dcat/catalog.ttl?page={page}> a hydra:PartialCollectionView {next} ."""
+_TTL_DATASET = """<{base}/dcat/ds/{n}> a dcat:Dataset ; dct:title "{title}"@zh ; dct:description "{title}，由重庆市水文监测总站逐日整编发布。"@zh ;
+  dct:identifier "swjczz-{n}" ; dcat:keyword "水文", "水位", "流量" ; dct:publisher [ foaf:name "重庆市水文监测总站" ] ;
+  dct:accrualPeriodicity <http://publications.europa.eu/resource/authority/frequency/DAILY> ;
+  dcat:distribution [ a dcat:Distribution ; dct:title "逐日数据 CSV" ; dcat:accessURL <{base}/files/hydro-{n}.csv> ; dct:format "CSV" ] ."""
+_HYDRO = ("长江寸滩站逐日水位流量", "嘉陵江北碚站逐日水位流量", "乌江武隆站逐日水位流量", "涪江小河坝站逐日水位流量")
+
+
+def _dcat_pages(srv: FixtureServer) -> None:
+    for page in (1, 2):
+        items = [(n, _HYDRO[n]) for n in range((page - 1) * 2, page * 2)]
+        body = "\n".join(_TTL_DATASET.format(base=srv.url, n=n, title=t) for n, t in items)
+        nxt = f"; hydra:next <{srv.url}/dcat/catalog.ttl?page=2>" if page == 1 else ""
+        srv.add_file(f"dcat/catalog.ttl?page={page}", _TTL.format(datasets=body, base=srv.url, page=page, next=nxt),
+                     "text/turtle")
+    srv.files["/dcat/catalog.ttl"] = srv.files["/dcat/catalog.ttl?page=1"]
+
+
+def _datapackage(srv: FixtureServer) -> None:
+    fields = [{"name": "观测时间", "type": "datetime"}, {"name": "气温", "type": "number", "description": "摄氏度"},
+              {"name": "降水量", "type": "number", "description": "毫米"}]
+    srv.add_file("dp/sites/shapingba.csv", "观测时间,气温,降水量\n2024-07-01T08:00:00,31.2,0.0\n", "text/csv")
+    srv.add_file("dp/sites/datapackage.json", json.dumps({
+        "name": "cq-weather-hourly", "title": "重庆市国家气象观测站逐小时观测数据",
+        "description": "沙坪坝国家基本气象站逐小时气温、降水观测数据。", "keywords": ["气象", "气温", "降水"],
+        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "resources": [{"name": "shapingba", "title": "沙坪坝站逐小时观测", "path": "shapingba.csv", "format": "csv",
+                       "mediatype": "text/csv", "schema": {"fields": fields}}]}, ensure_ascii=False), "application/json")
+
+
+def _file_drop(srv: FixtureServer) -> None:
+    srv.add_file("drop/主城区土地利用现状.csv", "图斑编号,地类名称,面积(公顷)\nTB001,林地,12.5\n".encode("gbk"), "text/csv")
+    srv.add_file("drop/地质灾害隐患点.csv", "隐患点编号,区县,类型\nDZ001,万州区,滑坡\n".encode("gbk"), "text/csv")
+    links = "".join(f'<a href="{name}">{name}</a>' for name in ("主城区土地利用现状.csv", "地质灾害隐患点.csv"))
+    srv.add_file("drop/", f"<html><body>{links}</body></html>", "text/html")
+    rows = ["信息资源名称,信息资源摘要,共享类型,开放类型,更新周期,关键词,主题,行政区划",
+            "重庆市耕地土壤环境质量监测数据,全市耕地土壤重金属例行监测结果,无条件共享,无条件开放,每年,土壤;耕地,土壤,重庆市",
+            "重庆市农村生活污水处理设施运行数据,各区县农村生活污水处理设施出水水质,无条件共享,无条件开放,每季度,污水;农村,污染源,重庆市"]
+    srv.add_file("nyncw/信息资源目录.csv", ("\r\n".join(rows) + "\r\n").encode("gbk"), "text/csv")
+
+
+def _forest_db(home: Path) -> Path:
+    path = home / "demo-sources" / "lyj.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS forest_fire_risk (区县 TEXT, 日期 DATE, 火险等级 INTEGER)")
+        if not conn.execute("SELECT count(*) FROM forest_fire_risk").fetchone()[0]:
+            conn.executemany("INSERT INTO forest_fire_risk VALUES (?, ?, ?)",
+                             [("北碚区", "2024-08-01", 4), ("南川区", "2024-08-01", 3)])
+    return path
+
+
+def start_demo_sources(home: Path, host: str = "127.0.0.1", port: int = 0) -> FixtureServer:
+    """Serve the demo's remote catalogues (CKAN, DCAT, data package, file drops) from a local thread."""
+    srv = FixtureServer(host, port).start()
+    srv.add_ckan("ckan", generate_packages(40, org="cq-sthjjczx", org_title=DEMO_ORGS["cq-sthjjczx"]))
+    _dcat_pages(srv)
+    _datapackage(srv)
+    _file_drop(srv)
+    _forest_db(home)
+    return srv
+
+
+def demo_source_specs(base_url: str, home: Path) -> list[dict[str, Any]]:
+    db = home / "demo-sources" / "lyj.db"
+    return [
+        {"name": "jczx-ckan", "org": "cq-sthjjczx", "type": "ckan", "url": f"{base_url}/ckan",
+         "options": {"theme_map": THEME_MAP}, "defaults": {"update_cycle": "每日"}},
+        {"name": "swjczz-dcat", "org": "cq-swjczz", "type": "dcat", "url": f"{base_url}/dcat/catalog.ttl",
+         "defaults": {"theme": "surface-water", "update_cycle": "每日"}},
+        {"name": "qxj-datapackage", "org": "cq-qxj", "type": "datapackage", "url": f"{base_url}/dp/sites/datapackage.json",
+         "defaults": {"theme": "meteorology", "update_cycle": "实时"}},
+        {"name": "ghzrzyj-files", "org": "cq-ghzrzyj", "type": "files", "url": f"{base_url}/drop/",
+         "defaults": {"theme": "ecology"}},
+        {"name": "nyncw-catalogue", "org": "cq-nyncw", "type": "files", "url": f"{base_url}/nyncw/信息资源目录.csv",
+         "options": {"mode": "catalogue"}},
+        {"name": "lyj-database", "org": "cq-lyj", "type": "sql", "url": f"sqlite:///{db}",
+         "options": {"tables": ["forest_fire_risk"], "titles": {"forest_fire_risk": "重庆市森林火险等级预报"}},
+         "defaults": {"theme": "ecology", "update_cycle": "每日"}},
+    ]
+
+
+def register_demo_sources(catalog: Any, base_url: str, *, harvest: bool = True) -> list[dict[str, Any]]:
+    """Register the six demo departments' sources (idempotent) and harvest them; returns the job reports."""
+    from catalog import accounts, harvest_store
+    from catalog.errors import NotFound
+    from harvesters.runner import run_source
+    from harvesters.sources import add_source
+
+    specs = demo_source_specs(base_url, catalog.config.home)
+    with catalog.write() as session:
+        for code, title in DEMO_ORGS.items():
+            try:
+                accounts.get_org(session, code)
+            except NotFound:
+                accounts.create_org(session, code, title)
+        for spec in specs:
+            try:
+                # The demo server listens on a new port each time: keep the source, follow its URL.
+                harvest_store.get_source(session, spec["name"]).url = spec["url"]
+            except NotFound:
+                add_source(session, allow_private=True, **spec)
+    return [run_source(catalog, spec["name"]) for spec in specs] if harvest else []
