@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, Response, request
@@ -64,6 +64,8 @@ def _date(value: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
+    # A signed-in session lasts a working day, not the 31-day Flask default.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=8)
     init_i18n(app)
     security.init_security(app)
     for bp in _blueprints():

@@ -119,11 +119,13 @@ def _path(poly: list[Point]) -> str:
     return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in poly) + "Z"
 
 
-def _view(points: Sequence[tuple[float, float, str]], zoom: bool) -> tuple[float, float, float, float]:
-    """The whole city, or (``zoom``) the stations' surroundings, at least ~60 km across."""
-    if not (zoom and points):
+def _view(points: Sequence[tuple[float, float, str]], zoom: bool,
+          focus: Sequence[tuple[float, float]] = ()) -> tuple[float, float, float, float]:
+    """The whole city, or (``zoom``) the surroundings of the points or focus, at least ~60 km across."""
+    frame = [lonlat_to_svg(lon, lat) for lon, lat, _ in points] + list(focus)
+    if not (zoom and frame):
         return 0.0, 0.0, WIDTH, _height()
-    xy = [lonlat_to_svg(lon, lat) for lon, lat, _ in points]
+    xy = frame
     xs, ys = [p[0] for p in xy], [p[1] for p in xy]
     size = max(max(xs) - min(xs), max(ys) - min(ys), 90.0) * 1.4
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
@@ -136,9 +138,10 @@ def district_map(names: dict[str, str], *, highlight: Iterable[str] = (),
     """The SVG: every district (``highlight``ed ones tinted) and optional labelled points."""
     cells, sites, _ = _cells()
     lit, show = set(highlight), set(labelled)
-    x0, y0, w, h = _view(points, zoom)
+    focus = [sites[c] for c in lit if c in sites] if zoom and not points else []
+    x0, y0, w, h = _view(points, zoom, focus)
     scale = w / WIDTH
-    if zoom and points:
+    if zoom:
         show = {c for c, (x, y) in sites.items() if x0 <= x <= x0 + w and y0 <= y <= y0 + h}
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x0:.1f} {y0:.1f} {w:.1f} {h:.1f}" '
              f'role="img" aria-labelledby="map-title" class="district-map" '

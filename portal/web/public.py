@@ -95,11 +95,12 @@ def dataset(name: str) -> str:
         released = _released(session, catalog, actor, ds)
         editable = can_write_in(actor, ds.org_id)
     site = str(catalog.config["ECODATA_SITE_URL"]).rstrip("/")
+    stations = _station_map(released)
     return render_template(
         "web/dataset.html", ds=record, org=org, derived=profile.derived_fields(record), can_edit=editable,
-        site=site, jsonld=dataset_jsonld(record, org, site), coverage_map=_coverage_map(record),
-        downloads=_downloads(record, released), released=released, chart=_chart(released),
-        station_map=_station_map(released), plugins=plugins)
+        site=site, jsonld=dataset_jsonld(record, org, site), downloads=_downloads(record, released),
+        released=released, chart=_chart(released), station_map=stations,
+        coverage_map=None if stations is not None else _coverage_map(record), plugins=plugins)
 
 
 def _released(session: Any, catalog: Any, actor: Any, ds: Any) -> Any:
@@ -140,6 +141,7 @@ def _coverage_map(record: dict[str, Any]) -> Any:
     from flask_babel import gettext as _
 
     return district_map(names, highlight=lit, labelled=[c for c in codes if c != "500000"][:8],
+                        zoom="500000" not in codes and len(codes) <= 6,
                         title=_("数据覆盖区县示意图"))
 
 
