@@ -78,7 +78,7 @@ def claim_source(session: Session, source_id: str, job_id: str) -> bool:
         HarvestSource.id == source_id,
         sa.or_(HarvestSource.current_job_id.is_(None), HarvestSource.current_job_id == job_id),
     ).values(current_job_id=job_id))
-    return bool(result.rowcount)
+    return bool(getattr(result, "rowcount", 0))
 
 
 def claim_job(session: Session, job_id: str, worker: str) -> bool:
@@ -87,7 +87,7 @@ def claim_job(session: Session, job_id: str, worker: str) -> bool:
     result = session.execute(sa.update(HarvestJob).where(
         HarvestJob.id == job_id, HarvestJob.status == "queued",
     ).values(status="running", worker=worker, started=now, heartbeat=now))
-    return bool(result.rowcount)
+    return bool(getattr(result, "rowcount", 0))
 
 
 def release_source(session: Session, source_id: str, job_id: str) -> None:

@@ -49,7 +49,7 @@ def _vocab_by_zh(name: str) -> dict[str, str]:
 
 def header_map(header: list[str]) -> dict[str, str]:
     """Our key for each spreadsheet header we recognise."""
-    out = {}
+    out: dict[str, str] = {}
     for raw in header:
         name = str(raw).strip().replace(" ", "").rstrip("*＊")
         for key, names in COLUMNS.items():

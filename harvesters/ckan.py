@@ -189,7 +189,7 @@ def map_package(pkg: dict[str, Any], source: SourceConfig) -> dict[str, Any]:
     description = _translated(pkg.get("notes_translated")) or _translated(pkg.get("notes")) or title
     tags = [t.get("display_name") or t.get("name") for t in pkg.get("tags") or [] if isinstance(t, dict)]
     groups = [g.get("name") for g in pkg.get("groups") or [] if isinstance(g, dict)]
-    org = pkg.get("organization") if isinstance(pkg.get("organization"), dict) else {}
+    org: dict[str, Any] = pkg["organization"] if isinstance(pkg.get("organization"), dict) else {}
     record: dict[str, Any] = {"name": pkg.get("name"), "title": clip(title, 200), "description": description,
                               "keywords": texts(tags), "themes": themes_for(source, texts(tags + groups))}
     title_en = (pkg.get("title_translated") or {}).get("en") if isinstance(pkg.get("title_translated"), dict) else None

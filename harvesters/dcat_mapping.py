@@ -89,9 +89,9 @@ def _contact(graph: Graph, root: Node) -> dict[str, str] | None:
     email_text = email_or_none(str(email).removeprefix("mailto:")) if email is not None else None
     tel = first(graph, node, VCARD.hasTelephone)
     tel_text = text(graph, tel, VCARD.hasValue) if tel is not None and not isinstance(tel, Literal) else tel
-    out = {"name": _name_of(graph, node), "email": email_text,
-           "phone": str(tel_text).removeprefix("tel:") if tel_text else None}
-    out = {k: v for k, v in out.items() if v}
+    values = {"name": _name_of(graph, node), "email": email_text,
+              "phone": str(tel_text).removeprefix("tel:") if tel_text else None}
+    out = {k: v for k, v in values.items() if v}
     return out or None
 
 

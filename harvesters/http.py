@@ -166,7 +166,7 @@ def is_private_host(host: str) -> bool:
     except socket.gaierror:
         return False  # an unresolvable host fails later with a clear connect error
     for addr in addrs:
-        ip = ipaddress.ip_address(addr.split("%")[0])
+        ip = ipaddress.ip_address(str(addr).split("%")[0])
         if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified:
             return True
     return False

@@ -77,7 +77,7 @@ def _orphan_datasets(session: Session, source: SourceConfig, remote_ids: list[st
         return {}
     rows = session.execute(sa.select(Dataset.harvest_remote_id, Dataset.id).where(
         Dataset.harvest_source_id == source.id, Dataset.harvest_remote_id.in_(remote_ids)))
-    return {r[0]: r[1] for r in rows}
+    return {str(r[0]): str(r[1]) for r in rows}
 
 
 def map_records(stype: SourceType, source: SourceConfig, pending: list[Pending],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -134,9 +135,8 @@ class JobRun:
             current = harvest_store.current_objects(session, self.source.id or "")
         gone = [o for o in current if o[1] not in self.seen]
         for start in range(0, len(gone), DEFAULT_PAGE):
-            result = PageResult()
-            jobs.retry_locked(lambda start=start, result=result: self._withdraw(gone[start:start + DEFAULT_PAGE],
-                                                                                result))
+            chunk = gone[start:start + DEFAULT_PAGE]
+            jobs.retry_locked(partial(self._withdraw, chunk, PageResult()))
 
     def _withdraw(self, objects: list[tuple[str, str, str | None]], result: PageResult) -> None:
         result.items.clear()
