@@ -12,9 +12,11 @@ import click
 
 from catalog import settings
 from catalog.hj212_points import Factor, PointSpec, active_points, dataset_name, point_secret, register_point
+from harvesters.hj212 import eventloop
 from harvesters.hj212.catalog_registry import CatalogAlertSink, CatalogPointRegistry
 from harvesters.hj212.receiver import ReceiverConfig
 from harvesters.hj212.registry import FilePointRegistry, Point
+from harvesters.hj212.run import main as run_main
 from harvesters.hj212.run import serve as run_receiver
 from harvesters.hj212.simulator import SimulatorOptions, simulate, simulated_points
 from harvesters.hj212.stage import SYSTEM, stage_point
@@ -32,10 +34,6 @@ def _root(root: Path | None) -> Path:
     return root if root is not None else default_root()
 
 
-def _points(points: Path | None, root: Path) -> Path:
-    return points if points is not None else root / "points.yaml"
-
-
 @click.group(name="hj212", help="HJ 212-2017 在线监测数据接收 / HJ 212 data feed.")
 def command() -> None:
     pass
@@ -49,19 +47,25 @@ def command() -> None:
               help="Point registry file instead of the catalogue's monitoring points.")
 @click.option("--max-fps", default=20.0, show_default=True, help="Frames per second per connection.")
 @click.option("--webhook", default=None, help="URL that receives alert events as JSON POSTs.")
+@click.option("--workers", default=1, show_default=True, help="Receiver processes sharing the port.")
 def serve(host: str, port: int, root: Path | None, points: Path | None, max_fps: float,
-          webhook: str | None) -> None:
+          webhook: str | None, workers: int) -> None:
     base = _root(root)
+    if workers > 1:
+        source = ["--points", str(points)] if points is not None else ["--catalog"]
+        run_main(["--root", str(base), *source, "--host", host, "--port", str(port), "--max-fps", str(max_fps),
+                  "--workers", str(workers), *(["--webhook", webhook] if webhook else [])])
+        return
     config = ReceiverConfig(host=host, port=port, max_fps=max_fps, webhook_url=webhook)
     if points is not None:
-        asyncio.run(run_receiver(base, points, config))
+        eventloop.run(run_receiver(base, points, config))
         return
     catalog = open_catalog()
     registry = CatalogPointRegistry(catalog)
     registry.start()
     sink = CatalogAlertSink(catalog)
     try:
-        asyncio.run(run_receiver(base, registry, config, [sink]))
+        eventloop.run(run_receiver(base, registry, config, [sink]))
     finally:
         registry.close()
 
