@@ -48,14 +48,30 @@ def head(session: Session) -> AuditEntry | None:
     return session.scalar(sa.select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
 
 
-def append(session: Session, actor: str | None, action: str, object_type: str, object_id: str,
-           payload: dict[str, Any] | None = None) -> AuditEntry:
-    """Append one entry after the current head, inside the caller's transaction."""
+def _forget_head(session: Session, _transaction: Any) -> None:
+    session.info.pop(_HEAD_KEY, None)
+
+
+# The head is remembered per transaction so that a batch of writes costs one query, not one each;
+# any transaction or savepoint ending forgets it (a rolled-back savepoint may have taken entries).
+_HEAD_KEY = "ecodata.audit_head"
+sa.event.listen(Session, "after_transaction_end", _forget_head)
+
+
+def _next_link(session: Session) -> tuple[int, str]:
+    cached = session.info.get(_HEAD_KEY)
+    if cached is not None and cached[0] is session.get_transaction():
+        return cached[1] + 1, cached[2]
     _serialize(session)
     session.flush()
     last = head(session)
-    seq = (last.seq + 1) if last else 1
-    prev = last.hash if last else GENESIS
+    return ((last.seq + 1), last.hash) if last else (1, GENESIS)
+
+
+def append(session: Session, actor: str | None, action: str, object_type: str, object_id: str,
+           payload: dict[str, Any] | None = None) -> AuditEntry:
+    """Append one entry after the current head, inside the caller's transaction."""
+    seq, prev = _next_link(session)
     # JSON round trip: the stored payload must hash the same after the database gives it back.
     clean = json.loads(canonical(payload or {}))
     now = utcnow()
@@ -64,7 +80,7 @@ def append(session: Session, actor: str | None, action: str, object_type: str, o
                        object_id=object_id, payload=clean, at=at)
     entry.hash = entry_hash(seq, prev, actor, action, object_type, object_id, clean, at)
     session.add(entry)
-    session.flush()
+    session.info[_HEAD_KEY] = (session.get_transaction(), seq, entry.hash)
     return entry
 
 
