@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 
 from catalog import publication
-from catalog.models.hj212 import MonitoringPoint
+from catalog.models.hj212 import Alert, MonitoringPoint
 from catalog.models.publication import Release
 from catalog.service import Catalog
 from harvesters.hj212.demo import DEMO_POINTS, start_demo_feed
@@ -48,3 +48,6 @@ def test_demo_feed_registers_streams_and_releases(catalog: Catalog, people: Any,
         assert 0 < len(public) < len(government) / 30  # hourly statistics, an hour late
         newest = max(r["time"] for r in government)
         assert all(r["time"] <= newest for r in public)
+        alerts = session.scalars(sa.select(Alert)).all()
+        assert {(a.mn, a.kind, a.factor) for a in alerts} == {(DEMO_POINTS[1][0], "over_limit", "a21002")}
+        assert all(a.value is not None and a.limit is not None and a.value > a.limit == 150.0 for a in alerts)
