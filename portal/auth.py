@@ -20,6 +20,12 @@ def _token_from_request() -> str | None:
     return header or None
 
 
+def _cookie_allowed() -> bool:
+    """API writes need a token: a browser sends the session cookie on cross-site requests too, and the
+    APIs carry no CSRF token, so a cookie only signs in API reads (pages' forms have CSRF tokens)."""
+    return not request.path.startswith("/api/") or request.method in ("GET", "HEAD", "OPTIONS")
+
+
 def resolve_actor() -> Actor:
     """The current caller.  A bad token is an error, never a silent fall-back to anonymous."""
     if "actor" in g:
@@ -30,7 +36,7 @@ def resolve_actor() -> Actor:
         if token:
             user, record = authenticate_token(db, token)
             g.actor = actor_for(db, user, record.scope)
-        elif session.get("user_id"):
+        elif session.get("user_id") and _cookie_allowed():
             user = db.get(User, session["user_id"])
             g.actor = actor_for(db, user) if user and user.state == "active" else ANONYMOUS
         else:
