@@ -75,13 +75,13 @@ def password_key(secret: bytes, mn: str, password: str) -> str:
     return hmac.new(secret, f"{mn}\0{password}".encode(), hashlib.sha256).hexdigest()
 
 
-def theme_for(spec: PointSpec) -> tuple[str, str]:
+def theme_for(kind: str, st: str) -> tuple[str, str]:
     """Theme slug and table schema of a point's series dataset, chosen by kind and system type."""
-    if spec.kind == "enterprise":
+    if kind == "enterprise":
         return "pollution-source", "pollution_source_emissions"
-    if spec.st in AIR_ST:
+    if st in AIR_ST:
         return "air", "air_quality_hourly"
-    if spec.st in WATER_ST:
+    if st in WATER_ST:
         return "surface-water", "pollution_source_emissions"
     return "pollution-source", "pollution_source_emissions"
 
@@ -92,7 +92,7 @@ def dataset_name(mn: str) -> str:
 
 def point_record(spec: PointSpec, org: Organization) -> dict[str, Any]:
     """The profile record of a point's series dataset."""
-    theme, schema = theme_for(spec)
+    theme, schema = theme_for(spec.kind, spec.st)
     factors = "、".join(f"{f.name}（{f.unit}）" for f in spec.factors) or "按监测点配置的因子"
     title = f"{spec.name}在线监测数据"
     record: dict[str, Any] = {

@@ -138,13 +138,9 @@ def stage_point(catalog: Catalog, root: Path, mn: str, *, day: date | None = Non
             raise LookupError(f"monitoring point {mn} is not registered with a dataset")
         ds = session.get(Dataset, point.dataset_id)
         assert ds is not None
-        schema_name = hj212_points.theme_for(_spec_of(point))[1]
+        schema_name = hj212_points.theme_for(point.kind, point.st)[1]
         rows = air_rows(point, stats) if schema_name == "air_quality_hourly" else emission_rows(point, stats)
         if not rows:
             return None
         valid, invalid, sha = stage_rows(session, actor, ds, store, rows, schema_name)
         return Staged(mn, ds.name, valid, invalid, sha)
-
-
-def _spec_of(point: MonitoringPoint) -> hj212_points.PointSpec:
-    return hj212_points.PointSpec(mn=point.mn, org="", password="", st=point.st, kind=point.kind)
