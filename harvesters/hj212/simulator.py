@@ -96,6 +96,27 @@ class Summary:
                 "ack_p50_ms": round(self.percentile(0.5), 2), "ack_p99_ms": round(self.percentile(0.99), 2)}
 
 
+_STAMPS: dict[int, str] = {}
+
+
+def _second_stamp(second: int) -> str:
+    """``YYYYMMDDhhmmss`` in Beijing time, formatted once per second for all loggers."""
+    stamp = _STAMPS.get(second)
+    if stamp is None:
+        _STAMPS.clear()
+        stamp = _STAMPS[second] = datetime.fromtimestamp(second, CHINA).strftime("%Y%m%d%H%M%S")
+    return stamp
+
+
+def _reply_ids(segment: bytes) -> tuple[str, str]:
+    """QN and CN of a reply; replies start ``QN=…;ST=91;CN=…`` (anything else is parsed in full)."""
+    end, cn_at = segment.find(b";", 3), segment.find(b";CN=")
+    if not segment.startswith(b"QN=") or end < 0 or cn_at < 0:
+        header = parse_header(segment)
+        return header.qn or "", header.cn
+    return segment[3:end].decode("ascii", "replace"), segment[cn_at + 4:cn_at + 8].decode("ascii", "replace")
+
+
 class _Logger:
     def __init__(self, index: int, options: SimulatorOptions, summary: Summary) -> None:
         own = options.fleet[index] if options.fleet else SimLogger(sim_mn(options.first_logger + index),
@@ -111,8 +132,7 @@ class _Logger:
 
     def next_qn(self) -> str:
         self._last_ms = max(int(time.time() * 1000), self._last_ms + 1)
-        stamp = datetime.fromtimestamp(self._last_ms / 1000, CHINA)
-        return stamp.strftime("%Y%m%d%H%M%S") + f"{self._last_ms % 1000:03d}"
+        return _second_stamp(self._last_ms // 1000) + f"{self._last_ms % 1000:03d}"
 
     def _value(self, code: str) -> str:
         mean, spread, decimals = self.factor_table[code]
@@ -247,11 +267,10 @@ class _Logger:
                 self.window.release()  # wake a sender waiting for acks that will never come
 
     def _on_reply(self, frame: Frame) -> None:
-        header = parse_header(frame.segment)
-        qn = header.qn or ""
-        if header.cn == "9011":
+        qn, cn = _reply_ids(frame.segment)
+        if cn == "9011":
             self.summary.refused += 1
-        if header.cn != "9014" or qn not in self.pending:
+        if cn != "9014" or qn not in self.pending:
             return
         sent_at = self.pending.pop(qn)
         self.summary.latencies_ms.append((time.perf_counter() - sent_at) * 1000)
