@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from .errors import Forbidden
 from .models import Dataset, User
+from .visibility import released_only
 
 WRITE_ROLES = frozenset({"admin", "editor"})
 PUBLIC = "public"
@@ -64,6 +65,7 @@ def principals(actor: Actor) -> frozenset[str] | None:
     return frozenset(held)
 
 
+@released_only
 def readers(dataset: Dataset) -> list[str]:
     """Who may see a dataset's metadata, from its state, privacy and open/share attributes."""
     return readers_for(dataset.org_id, dataset.state, dataset.private, dataset.open_type, dataset.share_type)

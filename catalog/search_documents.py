@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from .authz import readers_for
 from .models import DataElement, Dataset, DatasetTag, Group, Organization, Resource, dataset_groups
+from .visibility import narrow_documents
 
 _DATASET_COLUMNS = (Dataset.id, Dataset.name, Dataset.title, Dataset.notes, Dataset.meta, Dataset.org_id,
                     Dataset.state, Dataset.private, Dataset.open_type, Dataset.share_type, Dataset.update_cycle,
@@ -68,6 +69,7 @@ def documents(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]:
             "modified": r.metadata_modified, "created": r.metadata_created,
             "resource_code": r.resource_code or "", "elements": elements.get(r.id, []),
         })
+    narrow_documents(session, docs)
     return docs
 
 
