@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import requests
 import sqlalchemy as sa
@@ -67,10 +68,9 @@ def _write(catalog: Catalog, records: list[dict]) -> None:
             datasets.create(session, SYSTEM, record)
 
 
-def serve(env: dict[str, str], port: int) -> subprocess.Popen:
+def serve(env: dict[str, str], port: int, log: Any) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=open(Path(env["ECODATA_HOME"]).parent / f"serve-{port}.log", "w"))
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     for _ in range(600):
         try:
             requests.get(f"http://127.0.0.1:{port}/api/3/action/status_show", timeout=1)
@@ -126,12 +126,13 @@ def run(backend: str, n: int, queries: int) -> None:
         print(f"{backend}_index_size: {size / 1e6:.1f} MB")
         catalog.close()
         port = free_port()
-        proc = serve(env, port)
-        try:
-            p50, p99, hits = measure(port, queries)
-        finally:
-            proc.terminate()
-            proc.wait(10)
+        with open(home.parent / f"{home.name}-serve.log", "w") as log:
+            proc = serve(env, port, log)
+            try:
+                p50, p99, hits = measure(port, queries)
+            finally:
+                proc.terminate()
+                proc.wait(10)
         print(f"{backend}_package_search_p50: {p50:.2f} ms")
         print(f"{backend}_package_search_p99: {p99:.2f} ms")
         print(f"{backend}_queries_with_hits: {hits} of {queries}")
