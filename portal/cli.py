@@ -89,10 +89,14 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     from .demo import build_demo
 
     catalog = open_catalog()
-    build_demo(catalog, site=f"http://{host}:{port}", echo=click.echo)
-    catalog.close()
-    if not no_serve:
-        click.get_current_context().invoke(serve, host=host, port=port)
+    handles = build_demo(catalog, site=f"http://{host}:{port}", echo=click.echo, live=not no_serve)
+    try:
+        if not no_serve:
+            click.get_current_context().invoke(serve, host=host, port=port)
+    finally:
+        for handle in handles:
+            handle.stop()
+        catalog.close()
 
 
 @main.group()

@@ -14,12 +14,55 @@ from catalog.models import Dataset, Organization
 from catalog.service import Catalog
 
 SYSTEM = Actor(user_id=None, name="system", sysadmin=True)
+RESEARCHER = "demo-researcher"
 DEMO_PASSWORD = "ecodata-demo"
 ROLE_TITLES = {"editor": "编辑", "reviewer": "审核员", "admin": "管理员"}
 
 
 def build_demo(catalog: Catalog, *, site: str = "http://127.0.0.1:5000",
-               echo: Callable[[str], Any] = print) -> None:
+               echo: Callable[[str], Any] = print, live: bool = True) -> list[Any]:
+    """Catalogue, releases and harvests of the demo; with ``live``, also the demo's remote sources and
+    HJ 212 loggers keep running.  Returns handles with ``stop()`` for what keeps running."""
+    _catalogue(catalog, echo)
+    _publications(catalog, echo)
+    handles: list[Any] = [_harvests(catalog, echo)]
+    if live:
+        handles.append(_hj212_feed(catalog, echo))
+    else:
+        handles.pop().stop()
+    echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：admin（系统管理员）、sthjj-editor、sthjj-reviewer、"
+         f"sthjj-admin、slj-editor、{RESEARCHER}（已获辐射数据授权）")
+    echo(f"门户：{site}/")
+    return handles
+
+
+def _publications(catalog: Catalog, echo: Callable[[str], Any]) -> None:
+    from catalog import publication
+
+    from .commands.publish_demo import build
+
+    build(catalog, publication.context_for(catalog.config, catalog.db.sessionmaker), echo)
+
+
+def _harvests(catalog: Catalog, echo: Callable[[str], Any]) -> Any:
+    from .demo_sources import register_demo_sources, start_demo_sources
+
+    server = start_demo_sources(catalog.config.home)
+    for report in register_demo_sources(catalog, server.url):
+        counts = report.get("counts", {})
+        echo(f"采集 {report.get('source', '')}: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+    return server
+
+
+def _hj212_feed(catalog: Catalog, echo: Callable[[str], Any]) -> Any:
+    from harvesters.hj212.demo import start_demo_feed
+
+    feed = start_demo_feed(catalog, catalog.config.home)
+    echo(f"HJ 212 演示数据采集仪正在向 {feed.host}:{feed.port} 实时上报")
+    return feed
+
+
+def _catalogue(catalog: Catalog, echo: Callable[[str], Any]) -> None:
     with catalog.write() as session:
         if session.scalar(sa.select(sa.func.count()).select_from(Organization)):
             echo("演示目录已存在，直接使用（删除 ECODATA_HOME 可重建）")
@@ -30,7 +73,6 @@ def build_demo(catalog: Catalog, *, site: str = "http://127.0.0.1:5000",
             datasets.create(session, SYSTEM, record)
         count = session.scalar(sa.select(sa.func.count()).select_from(Dataset))
     echo(f"已生成演示目录：{count} 个数据集")
-    echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：admin（系统管理员）、sthjj-editor、sthjj-reviewer、slj-editor")
 
 
 def _departments(session: Any) -> None:
