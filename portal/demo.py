@@ -15,6 +15,7 @@ from catalog.service import Catalog
 
 SYSTEM = Actor(user_id=None, name="system", sysadmin=True)
 RESEARCHER = "demo-researcher"
+DEMO_SOURCES_PORT = 5180
 DEMO_PASSWORD = "ecodata-demo"
 ROLE_TITLES = {"editor": "编辑", "reviewer": "审核员", "admin": "管理员"}
 
@@ -47,7 +48,12 @@ def _publications(catalog: Catalog, echo: Callable[[str], Any]) -> None:
 def _harvests(catalog: Catalog, echo: Callable[[str], Any]) -> Any:
     from .demo_sources import register_demo_sources, start_demo_sources
 
-    server = start_demo_sources(catalog.config.home)
+    # A fixed port: DCAT and data-package records are identified by their URLs, so a new port on
+    # every start would look upstream like every record was replaced.
+    try:
+        server = start_demo_sources(catalog.config.home, port=DEMO_SOURCES_PORT)
+    except OSError:
+        server = start_demo_sources(catalog.config.home)
     for report in register_demo_sources(catalog, server.url):
         counts = report.get("counts", {})
         echo(f"采集 {report.get('source', '')}: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
