@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
 from catalog.signing import load_signer
 from catalog.storage import open_store
-from catalog.verify import verify_all
+from catalog.verify import VerifyProblem, verify_all
+
+
+def _hj212_evidence(home: Path) -> list[VerifyProblem]:
+    """The HJ 212 raw-frame chains (evidence of what data loggers sent) are checked too."""
+    from harvesters.hj212.verify import verify_frames
+
+    return [VerifyProblem("hj212", p.code, " ".join(f"{k}={v}" for k, v in p.location.as_dict().items()),
+                          p.message) for p in verify_frames(home / "hj212")]
 
 
 @click.command("verify")
@@ -23,6 +32,7 @@ def command(as_json: bool) -> None:
     store = open_store(config["ECODATA_STORAGE_URL"], config.home, config["ECODATA_S3_ENDPOINT"])
     with catalog.read() as session:
         report = verify_all(session, store, load_signer(config.home).public)
+    report.problems += _hj212_evidence(config.home)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
