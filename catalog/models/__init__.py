@@ -1,8 +1,8 @@
 """The catalogue's domain model.  Importing this package registers every table."""
 
+from . import publication  # noqa: F401  (registers the publication tables)
 from .accounts import ROLES, ApiToken, Membership, Organization, User
 from .base import Base, new_id, utcnow
-from .harvest import HarvestItem, HarvestJob, HarvestObject, HarvestSource  # noqa: F401
 from .datasets import (
     DATASET_STATES,
     Activity,
@@ -14,7 +14,7 @@ from .datasets import (
     Resource,
     dataset_groups,
 )
-from . import publication  # noqa: F401  (registers the publication tables)
+from .harvest import HarvestItem, HarvestJob, HarvestObject, HarvestSource  # noqa: F401
 from .hj212 import MonitoringPoint  # noqa: F401  (registers the HJ 212 tables)
 
 __all__ = [
