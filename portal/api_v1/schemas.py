@@ -66,7 +66,23 @@ class DatasetSchema(Schema):
     metadata_modified = fields.String(dump_only=True)
 
 
-class DatasetPatchSchema(DatasetSchema):
+def _profile_fields() -> dict[str, fields.Field]:
+    """Every other property of the metadata profile, so responses carry the whole record."""
+    from schemas import load_profile
+
+    declared = set(DatasetSchema._declared_fields)
+    props = load_profile()["properties"]
+    extra: dict[str, fields.Field] = {name: fields.Raw(metadata={"description": spec.get("title", "")})
+                                      for name, spec in props.items() if name not in declared}
+    extra["harvest"] = fields.Raw(dump_only=True, metadata={"description": "采集来源 (harvest provenance)"})
+    return extra
+
+
+DatasetSchema = type("DatasetSchema", (DatasetSchema,), {  # type: ignore[misc]
+    **_profile_fields(), "__doc__": DatasetSchema.__doc__, "__module__": __name__})
+
+
+class DatasetPatchSchema(DatasetSchema):  # type: ignore[misc,valid-type]
     """Some fields of a dataset record, for PATCH."""
 
 

@@ -53,6 +53,8 @@ def test_create_search_and_read(client, people, make_record) -> None:
     assert client.get("/api/v1/datasets?district=500106").get_json()["count"] == 0
     one = client.get("/api/v1/datasets/cq-air-quality-hourly-yuzhong").get_json()
     assert one["districts"] == ["500103"]
+    # every profile property comes back, not only the ones the schema names explicitly
+    assert one["contact_point"]["name"] == "市生态环境监测中心" and one["language"] == ["zh"]
 
 
 def test_tokens_are_shown_once_and_revocable(client, people) -> None:
