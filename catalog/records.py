@@ -159,3 +159,14 @@ def search_document(ds: Dataset) -> dict[str, Any]:
         "resource_code": ds.resource_code or "",
         "elements": [e.name for e in ds.elements],
     }
+
+
+# The share attribute (共享属性) concerns government departments only: never shown to the public.
+GOVERNMENT_ONLY_KEYS = ("share_type", "share_condition", "share_basis", "share_method")
+
+
+def public_view(record: dict[str, Any], government: bool) -> dict[str, Any]:
+    """The record as a caller may see it: without the share attribute unless they are government."""
+    if government:
+        return record
+    return {k: v for k, v in record.items() if k not in GOVERNMENT_ONLY_KEYS}

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from catalog import datasets
 from catalog.errors import NotFound
+from catalog.records import public_view
 from catalog.search.base import SearchQuery
 from portal.app import get_catalog
 from portal.auth import require_user, resolve_actor
@@ -31,7 +32,8 @@ def search_records(args: dict[str, Any]) -> dict[str, Any]:
     catalog = get_catalog()
     result = catalog.search(resolve_actor(), query)
     with catalog.read() as session:
-        rows = datasets.cached_records(session, result.ids)
+        government = resolve_actor().government
+        rows = [public_view(r, government) for r in datasets.cached_records(session, result.ids)]
     return {"count": result.count, "page": args["page"], "per_page": per_page, "results": rows,
             "facets": {f: [{"value": v, "count": c} for v, c in items] for f, items in result.facets.items()}}
 
@@ -57,7 +59,8 @@ class DatasetItem(MethodView):
     @blp.response(200, DatasetSchema)
     def get(self, name: str) -> dict[str, Any]:
         """Read one dataset by name or id."""
-        return get_catalog().show_dataset(resolve_actor(), name)
+        actor = resolve_actor()
+        return public_view(get_catalog().show_dataset(actor, name), actor.government)
 
     @blp.arguments(DatasetSchema)
     @blp.response(200, DatasetSchema)

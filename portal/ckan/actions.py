@@ -12,7 +12,7 @@ from catalog.accounts import get_org
 from catalog.authz import Actor, principals
 from catalog.errors import Location, NotFound, Problem, ValidationFailed
 from catalog.models import Dataset, DatasetTag, Group, Organization, Resource
-from catalog.records import dataset_record
+from catalog.records import dataset_record, public_view
 from catalog.search.base import MAX_ROWS, SearchQuery
 from portal.app import get_catalog
 from portal.auth import resolve_actor
@@ -31,12 +31,14 @@ def _required(params: dict[str, Any], key: str) -> str:
 
 
 def package_of(ds: Dataset) -> dict[str, Any]:
-    return package_dict(dataset_record(ds), ds.organization, list(ds.groups))
+    record = public_view(dataset_record(ds), resolve_actor().government)
+    return package_dict(record, ds.organization, list(ds.groups))
 
 
 def load_packages(session: Session, ids: list[str]) -> list[dict[str, Any]]:
     """Package dicts in result order: one query for the cached records, one each for departments and themes."""
-    records = datasets.cached_records(session, ids)
+    government = resolve_actor().government
+    records = [public_view(r, government) for r in datasets.cached_records(session, ids)]
     org_names = {r["organization"] for r in records}
     theme_names = {t for r in records for t in r.get("themes", [])}
     # Plain rows, not ORM objects: the mapping only reads attributes, and this is the hot path of search.

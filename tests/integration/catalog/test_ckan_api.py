@@ -53,7 +53,9 @@ def test_invalid_metadata_names_each_field_and_writes_nothing(client, people, ma
 
 def test_package_show_round_trips_into_package_create(client, people, make_record) -> None:
     created = action(client, "package_create", make_record(), people.auth("editor")).get_json()["result"]
-    shown = action(client, "package_show", {"id": created["id"]}, method="get").get_json()["result"]
+    # A department copies its own dataset (the share attribute is shown to government users only).
+    shown = action(client, "package_show", {"id": created["id"]}, people.auth("editor"),
+                   method="get").get_json()["result"]
     shown["name"] = "cq-air-quality-hourly-copy"
     shown.pop("resource_code")
     resp = action(client, "package_create", shown, people.auth("editor"))
@@ -156,3 +158,16 @@ def test_fq_filters_and_facets(client, people, make_record) -> None:
                     method="get").get_json()["result"]
     assert by_org["count"] == 2
     assert action(client, "package_search", {"sort": "bogus desc"}, method="get").status_code == 409
+
+
+def test_share_attribute_is_for_government_only(client, people, make_record) -> None:
+    action(client, "package_create", make_record(), people.auth("editor"))
+    public = action(client, "package_show", {"id": "cq-air-quality-hourly-yuzhong"}, method="get").get_json()
+    assert "share_type" not in public["result"] and public["result"]["open_type"] == "无条件开放"
+    found = action(client, "package_search", {"q": "空气质量"}, method="get").get_json()["result"]["results"][0]
+    assert "share_type" not in found
+    rest = client.get("/api/v1/datasets/cq-air-quality-hourly-yuzhong").get_json()
+    assert "share_type" not in rest
+    gov = action(client, "package_show", {"id": "cq-air-quality-hourly-yuzhong"}, people.auth("water-editor"),
+                 method="get").get_json()["result"]
+    assert gov["share_type"] == "无条件共享"
