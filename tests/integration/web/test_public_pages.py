@@ -61,7 +61,8 @@ def test_dataset_page_has_catalogue_metadata_elements_resources_snippets_and_sch
     response = client.get("/dataset/cq-air-quality-hourly-yuzhong")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    for text in ("信息资源代码", "216001/", "无条件共享", "dct:accessRights", "PUBLIC", "监测站点编码", "μg/m³",
+    assert "共享类型" not in html  # the share attribute is for government departments only
+    for text in ("信息资源代码", "216001/", "无条件开放", "dct:accessRights", "PUBLIC", "监测站点编码", "μg/m³",
                  "小时数据 CSV", "curl 'http://127.0.0.1:5000/api/v1/datasets/cq-air-quality-hourly-yuzhong'",
                  "RemoteCKAN", "渝中区"):
         assert text in html, text
