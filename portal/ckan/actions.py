@@ -18,6 +18,7 @@ from portal.app import get_catalog
 from portal.auth import resolve_actor
 
 from . import action
+from .lookups import lookup, tables
 from .mapping import group_dict, org_dict, package_dict
 from .query import FIELDS, search_query
 
@@ -39,12 +40,7 @@ def load_packages(session: Session, ids: list[str]) -> list[dict[str, Any]]:
     """Package dicts in result order: one query for the cached records, one each for departments and themes."""
     government = resolve_actor().government
     records = [public_view(r, government) for r in datasets.cached_records(session, ids)]
-    org_names = {r["organization"] for r in records}
-    theme_names = {t for r in records for t in r.get("themes", [])}
-    # Plain rows, not ORM objects: the mapping only reads attributes, and this is the hot path of search.
-    orgs = {o.name: o for o in session.execute(sa.select(Organization.__table__)
-                                               .where(Organization.name.in_(org_names)))}
-    groups = {g.name: g for g in session.execute(sa.select(Group.__table__).where(Group.name.in_(theme_names)))}
+    orgs, groups = lookup({r["organization"] for r in records}, {t for r in records for t in r.get("themes", [])})
     return [package_dict(r, orgs[r["organization"]], [groups[t] for t in r.get("themes", []) if t in groups])
             for r in records]
 
@@ -68,7 +64,7 @@ def package_search(params: dict[str, Any]) -> dict[str, Any]:
     result = catalog.index.search(query)
     with catalog.read() as session:
         results = load_packages(session, result.ids)
-        titles = _facet_titles(session, facet_names, result.facets)
+    titles = _facet_titles(facet_names, result.facets)
     facets = {name: dict(result.facets.get(FIELDS[name], [])) for name in facet_names}
     search_facets = {
         name: {"title": name, "items": [{"name": value, "display_name": titles.get((name, value), value),
@@ -79,21 +75,14 @@ def package_search(params: dict[str, Any]) -> dict[str, Any]:
             "facets": facets, "results": results, "search_facets": search_facets}
 
 
-def _facet_titles(session: Session, names: list[str], facets: dict[str, list[tuple[str, int]]]) \
-        -> dict[tuple[str, str], str]:
+def _facet_titles(names: list[str], facets: dict[str, list[tuple[str, int]]]) -> dict[tuple[str, str], str]:
+    orgs, groups = tables()
     titles: dict[tuple[str, str], str] = {}
     for name in names:
-        values = [v for v, _ in facets.get(FIELDS[name], [])]
-        if not values:
-            continue
-        if FIELDS[name] == "org":
-            for org_name, title in session.execute(sa.select(Organization.name, Organization.title)
-                                                   .where(Organization.name.in_(values))):
-                titles[(name, org_name)] = title
-        elif FIELDS[name] == "themes":
-            for group_name, title in session.execute(sa.select(Group.name, Group.title)
-                                                     .where(Group.name.in_(values))):
-                titles[(name, group_name)] = title
+        rows = orgs if FIELDS[name] == "org" else groups if FIELDS[name] == "themes" else {}
+        for value, _count in facets.get(FIELDS[name], []):
+            if value in rows:
+                titles[(name, value)] = rows[value].title
     return titles
 
 
