@@ -21,10 +21,10 @@ ROLE_TITLES = {"editor": "编辑", "reviewer": "审核员", "admin": "管理员"
 
 
 def build_demo(catalog: Catalog, *, site: str = "http://127.0.0.1:5000",
-               echo: Callable[[str], Any] = print, live: bool = True) -> list[Any]:
+               echo: Callable[[str], Any] = print, live: bool = False) -> list[Any]:
     """Catalogue, releases and harvests of the demo; with ``live``, also the demo's remote sources and
     HJ 212 loggers keep running.  Returns handles with ``stop()`` for what keeps running."""
-    _catalogue(catalog, echo)
+    build_catalogue(catalog, echo)
     _publications(catalog, echo)
     handles: list[Any] = [_harvests(catalog, echo)]
     if live:
@@ -68,7 +68,8 @@ def _hj212_feed(catalog: Catalog, echo: Callable[[str], Any]) -> Any:
     return feed
 
 
-def _catalogue(catalog: Catalog, echo: Callable[[str], Any]) -> None:
+def build_catalogue(catalog: Catalog, echo: Callable[[str], Any] = print) -> None:
+    """Departments, users and datasets of the demo (nothing is started; idempotent)."""
     with catalog.write() as session:
         if session.scalar(sa.select(sa.func.count()).select_from(Organization)):
             echo("演示目录已存在，直接使用（删除 ECODATA_HOME 可重建）")

@@ -11,12 +11,12 @@ from catalog import publication_demo as scenarios
 @pytest.fixture
 def demo_home(config, monkeypatch):
     from catalog.service import Catalog
-    from portal.demo import build_demo
+    from portal.demo import build_catalogue
 
     monkeypatch.setenv("ECODATA_HOME", str(config.home))
     catalog = Catalog(config)
     catalog.start()
-    build_demo(catalog, echo=lambda _m: None)
+    build_catalogue(catalog, echo=lambda _m: None)
     catalog.close()
     return config.home
 
