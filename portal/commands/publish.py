@@ -54,7 +54,6 @@ def approve(submission: str, comment: str | None, as_user: str | None) -> None:
     with catalog.write() as session:
         release = publication.approve(session, ctx, _as(session, as_user), submission, comment)
         click.echo(f"{release.dataset.name} release {release.number} {release.id}")
-    catalog.indexer.sync()
 
 
 @command.command("reject")
