@@ -54,6 +54,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ECODATA_HARVEST_ALLOW_PRIVATE", _bool, False,
             "Allow harvest sources on private and loopback addresses (the demo and tests set it)."),
     Setting("ECODATA_NOTIFY_WEBHOOK", str, "", "URL that receives a JSON POST when a harvest job fails."),
+    Setting("ECODATA_SMTP_URL", str, "",
+            "Mail server for harvest failure e-mails: smtp://[user:password@]host[:port], smtp+starttls://… "
+            "or smtps://…; empty means no e-mail is sent."),
+    Setting("ECODATA_MAIL_FROM", str, "ecodata@localhost", "Sender address of the e-mails ecodata sends."),
     Setting("ECODATA_LOG_LEVEL", str, "INFO", "Logging level."),
 )
 
