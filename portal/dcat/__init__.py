@@ -26,7 +26,6 @@ bp = Blueprint("dcat", __name__)
 PER_PAGE = 100
 MEDIA = {"text/turtle": "ttl", "application/ld+json": "jsonld", "application/rdf+xml": "rdf",
          "application/n-triples": "ttl"}
-PUBLISHER_CODE, PUBLISHER_NAME = "cq-sthjj", "重庆市生态环境局"
 FORMATS_OUT = (("CSV", "csv"), ("Parquet", "parquet"))
 _DATASET_PAGE = re.compile(r"^/dataset/([a-z0-9][a-z0-9_-]{1,99})$")
 
@@ -36,7 +35,8 @@ def site() -> dcat.Site:
     return dcat.Site(base_url=get_delivery().site_url, title=str(config["ECODATA_SITE_TITLE"]),
                      title_en="Chongqing Eco-environment Monitoring Open Data",
                      description="重庆市生态环境监测数据开放目录：空气、地表水、噪声、辐射、污染源等监测数据集。",
-                     publisher_code=PUBLISHER_CODE, publisher_name=PUBLISHER_NAME)
+                     publisher_code=str(config["ECODATA_PUBLISHER_CODE"]),
+                     publisher_name=str(config["ECODATA_PUBLISHER_NAME"]))
 
 
 def entry_for(session: Any, actor: Actor, ds: Dataset) -> dcat.Entry:

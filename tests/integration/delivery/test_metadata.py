@@ -174,3 +174,14 @@ def test_datapackage_json_validates_over_http(live: str) -> None:
     for name in (demo.AIR, demo.POLLUTION):
         report = frictionless.validate(f"{live}/dataset/{name}/datapackage.json")
         assert report.valid, report.flatten(["type", "note"])
+
+
+def test_catalog_publisher_follows_the_settings(app: Any, delivered: Any) -> None:
+    app.extensions["ecodata.config"] = app.extensions["ecodata.config"].with_overrides(
+        ECODATA_PUBLISHER_CODE="cq-dsjj", ECODATA_PUBLISHER_NAME="重庆市大数据应用发展管理局")
+    app.extensions.pop("ecodata.delivery", None)
+    graph = feed(app.test_client(), "/catalog.ttl", "turtle")
+    catalogs = list(graph.subjects(RDF.type, DCAT.Catalog))
+    publisher = graph.value(catalogs[0], URIRef("http://purl.org/dc/terms/publisher"))
+    names = {str(o) for o in graph.objects(publisher, URIRef("http://xmlns.com/foaf/0.1/name"))}
+    assert "cq-dsjj" in str(publisher) and "重庆市大数据应用发展管理局" in names
