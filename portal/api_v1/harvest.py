@@ -1,12 +1,7 @@
-"""/api/v1/harvest: harvest sources, jobs and reports, and the kept original records.
-
-A department admin sees and manages their department's sources; a sysadmin sees all.  Without
-ECODATA_REDIS_URL a started job runs in a background thread of this process; with it, on RQ.
-"""
+"""/api/v1/harvest: harvest sources, jobs and reports, and the kept original records."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from flask import Response, request
@@ -14,42 +9,24 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from catalog import harvest_store
-from catalog.authz import Actor, can_read
+from catalog.authz import can_read
 from catalog.errors import Forbidden, NotFound, ValidationFailed
 from catalog.models import Dataset, HarvestSource
-from catalog.service import Catalog
-from harvesters import jobs, queue, runner
+from harvesters import jobs, runner
 from harvesters.sources import add_source
 from portal.app import get_catalog
 from portal.auth import require_user, resolve_actor
+from portal.harvest_access import admin_orgs, check_source, start_job
 
 PATH = "/harvest"
 blp = Blueprint("harvest", __name__, description="元数据采集 · Harvesting")
 SOURCE_FIELDS = ("name", "org", "type", "url", "options", "defaults", "schedule", "allow_private", "title", "notify")
 
 
-def _admin_orgs(actor: Actor) -> list[str] | None:
-    """Org ids whose sources the actor manages; None = all (sysadmin)."""
-    return None if actor.sysadmin else [org for org, role in actor.roles.items() if role == "admin"]
-
-
-def _check(actor: Actor, source: HarvestSource) -> None:
-    orgs = _admin_orgs(actor)
-    if orgs is not None and source.org_id not in orgs:
-        raise NotFound(f"采集来源不存在：{source.name}", f"harvest source not found: {source.name}")
-
-
 def _source(s: HarvestSource) -> dict[str, Any]:
     return {"id": s.id, "name": s.name, "title": s.title, "org": s.organization.name, "type": s.type, "url": s.url,
             "options": s.options, "defaults": s.defaults, "schedule": s.schedule, "allow_private": s.allow_private,
             "active": s.active, "notify": s.notify, "running_job": s.current_job_id, "created": s.created.isoformat()}
-
-
-def _start(catalog: Catalog, job_id: str) -> None:
-    if catalog.config["ECODATA_REDIS_URL"]:
-        queue.enqueue(catalog.config, job_id)
-        return
-    threading.Thread(target=runner.run_job, args=(catalog, job_id), daemon=True, name=f"harvest-{job_id}").start()
 
 
 @blp.route("/sources")
@@ -59,7 +36,7 @@ class SourceCollection(MethodView):
         """List the harvest sources you manage."""
         actor = require_user()
         with get_catalog().read() as session:
-            return [_source(s) for s in harvest_store.list_sources(session, _admin_orgs(actor))]
+            return [_source(s) for s in harvest_store.list_sources(session, admin_orgs(actor))]
 
     @blp.response(201)
     def post(self) -> dict[str, Any]:
@@ -70,7 +47,7 @@ class SourceCollection(MethodView):
             raise ValidationFailed("请求体应为 JSON 对象", "the request body must be a JSON object")
         with get_catalog().write() as session:
             org = harvest_store.get_org_id(session, str(body.get("org", "")))
-            orgs = _admin_orgs(actor)
+            orgs = admin_orgs(actor)
             if orgs is not None and org not in orgs:
                 raise Forbidden("只有该部门的管理员可以登记采集来源", "only the department's admins may add sources")
             source = add_source(session, **{k: body[k] for k in SOURCE_FIELDS if k in body})
@@ -85,7 +62,7 @@ class SourceItem(MethodView):
         actor = require_user()
         with get_catalog().read() as session:
             source = harvest_store.get_source(session, name)
-            _check(actor, source)
+            check_source(actor, source)
             return _source(source)
 
 
@@ -98,7 +75,7 @@ class SourceJobs(MethodView):
         catalog = get_catalog()
         with catalog.read() as session:
             source = harvest_store.get_source(session, name)
-            _check(actor, source)
+            check_source(actor, source)
             ids = [j.id for j in harvest_store.list_jobs(session, [source.id])]
         return [jobs.report(catalog, i) for i in ids]
 
@@ -108,10 +85,10 @@ class SourceJobs(MethodView):
         actor = require_user()
         catalog = get_catalog()
         with catalog.read() as session:
-            _check(actor, harvest_store.get_source(session, name))
+            check_source(actor, harvest_store.get_source(session, name))
         body = request.get_json(silent=True) or {}
         job_id = runner.queue_job(catalog, name, dry_run=bool(body.get("dry_run")))
-        _start(catalog, job_id)
+        start_job(catalog, job_id)
         return jobs.report(catalog, job_id)
 
 
@@ -127,7 +104,7 @@ class JobItem(MethodView):
             source = session.get(HarvestSource, job.source_id)
             if source is None:
                 raise NotFound(f"采集任务不存在：{job_id}", f"harvest job not found: {job_id}")
-            _check(actor, source)
+            check_source(actor, source)
         return jobs.report(catalog, job_id)
 
 

@@ -83,5 +83,6 @@ def version() -> Response:
 from . import (  # noqa: E402,F401  (registers the actions)
     actions,
     datastore,  # noqa: E402,F401  (datastore_search over released resources)
+    harvest_actions,
     write_actions,
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -12,9 +11,9 @@ from werkzeug.wrappers import Response
 
 from catalog.authz import Actor
 from catalog.errors import EcodataError
-from catalog.service import Catalog
 from portal.app import get_catalog
 from portal.auth import resolve_actor
+from portal.harvest_access import admin_orgs, start_job
 
 from .i18n import pick
 from .workspace import signed_in
@@ -24,20 +23,6 @@ TYPE_NAMES = {"ckan": "CKAN 门户", "dcat": "DCAT 目录（RDF）", "csw": "CSW
               "files": "文件目录（CSV/XLSX/JSON）", "sql": "数据库视图"}
 
 
-def _admin_orgs(actor: Actor) -> list[str] | None:
-    return None if actor.sysadmin else [org for org, role in actor.roles.items() if role == "admin"]
-
-
-def _start(catalog: Catalog, job_id: str) -> None:
-    """On RQ when Redis is configured, else in a thread of this process (as the REST API does)."""
-    from harvesters import queue, runner
-
-    if catalog.config["ECODATA_REDIS_URL"]:
-        queue.enqueue(catalog.config, job_id)
-        return
-    threading.Thread(target=runner.run_job, args=(catalog, job_id), daemon=True, name=f"harvest-{job_id}").start()
-
-
 @bp.route("/workspace/harvest", methods=["GET", "POST"])
 @signed_in
 def sources() -> str | Response | tuple[str, int]:
@@ -45,7 +30,7 @@ def sources() -> str | Response | tuple[str, int]:
     from harvesters.registry import load_builtins, source_types
 
     actor = resolve_actor()
-    orgs = _admin_orgs(actor)
+    orgs = admin_orgs(actor)
     if orgs == []:
         abort(403)
     load_builtins()
@@ -78,7 +63,7 @@ def _add(actor: Actor, values: dict[str, Any]) -> str | None:
     try:
         with get_catalog().write() as session:
             org_id = harvest_store.get_org_id(session, values.get("org", ""))
-            allowed = _admin_orgs(actor)
+            allowed = admin_orgs(actor)
             if allowed is not None and org_id not in allowed:
                 abort(403)
             add_source(session, name=values.get("name", ""), org=values.get("org", ""), type=values.get("type", ""),
@@ -100,7 +85,7 @@ def source(name: str) -> str | Response:
     catalog = get_catalog()
     with catalog.read() as session:
         row = harvest_store.get_source(session, name)
-        allowed = _admin_orgs(actor)
+        allowed = admin_orgs(actor)
         if allowed is not None and row.org_id not in allowed:
             abort(404)
         info = {"name": row.name, "title": row.title or row.name, "type": row.type, "url": row.url,
@@ -109,7 +94,7 @@ def source(name: str) -> str | Response:
     if request.method == "POST":
         try:
             job_id = runner.queue_job(catalog, name, dry_run=request.form.get("dry_run") == "1")
-            _start(catalog, job_id)
+            start_job(catalog, job_id)
         except EcodataError as exc:
             flash(pick(exc.message, exc.message_en), "error")
             return redirect(url_for("web_harvest.source", name=name))
@@ -131,7 +116,7 @@ def job(job_id: str) -> str:
     with catalog.read() as session:
         found = harvest_store.get_job(session, job_id)
         src = session.get(HarvestSource, found.source_id)
-        allowed = _admin_orgs(actor)
+        allowed = admin_orgs(actor)
         if src is None or (allowed is not None and src.org_id not in allowed):
             abort(404)
     return render_template("web/workspace/harvest_job.html", report=jobs.report(catalog, job_id))
