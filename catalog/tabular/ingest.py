@@ -11,18 +11,18 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..storage import BlobRef, BlobStore, LocalStore
 from .read import Dialect, RawTable, read_table
 from .schema import TableSchema, parse_schema
+from .typed import TypedCsv, read_typed_csv, sort_rows
 from .validate import DEFAULT_LIMIT, validate_table
 
 # Sorted by station then time, 64k-row groups span few stations, so min/max statistics prune
@@ -53,17 +53,26 @@ def ingest_file(path: Path, schema: dict[str, Any], store: BlobStore, *,
                 limit_errors: int = DEFAULT_LIMIT) -> IngestResult:
     path = Path(path)
     notify = progress or (lambda done, total: None)
-    original = store.put_file(path)
-    raw = read_table(path, dialect=dialect)
-    notify(0, raw.num_rows)
     ts = parse_schema(schema)
-    checked = validate_table(raw, ts, foreign_tables=foreign_tables, limit_errors=limit_errors,
-                             name=path.stem, place=path.name)
-    notify(raw.num_rows // 2, raw.num_rows)
+    # Hashing and copying the original is sha256 and disk work that releases the GIL: it runs
+    # beside reading, and is complete before any Parquet is written.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest") as pool:
+        keeping = pool.submit(store.put_file, path)
+        fast = _typed_csv(path, ts, dialect, sort_by, foreign_tables or {})
+        if fast is not None:
+            result = _ingest_typed(fast, keeping.result(), store, notify, pool)
+            if result is not None:
+                return result
+        raw = read_table(path, dialect=dialect)
+        notify(0, raw.num_rows)
+        checked = validate_table(raw, ts, foreign_tables=foreign_tables, limit_errors=limit_errors,
+                                 name=path.stem, place=path.name)
+        notify(raw.num_rows // 2, raw.num_rows)
+        original = keeping.result()
     valid = checked.valid_rows(ts)
     parquet = None
     if checked.header_ok:
-        ordered = _sorted(valid, sort_by if sort_by is not None else _default_sort(ts, valid))
+        ordered = sort_rows(valid, sort_by if sort_by is not None else _default_sort(ts, valid))
         parquet = write_parquet(ordered, store, lambda done: notify(raw.num_rows // 2 + done // 2, raw.num_rows))
     invalid_ref = None
     if checked.invalid.any():
@@ -74,29 +83,40 @@ def ingest_file(path: Path, schema: dict[str, Any], store: BlobStore, *,
                         n_invalid, original, parquet, invalid_ref)
 
 
+def _typed_csv(path: Path, ts: TableSchema, dialect: Dialect | None, sort_by: list[str] | None,
+               foreign: dict[str, pa.Table]) -> TypedCsv | None:
+    kind = path.suffix.lstrip(".").lower()
+    if kind not in ("csv", "tsv", "txt"):
+        return None
+    d = dialect or Dialect(delimiter="\t" if kind == "tsv" else ",")
+    keys = sort_by if sort_by is not None else list(ts.primary_key)
+    return read_typed_csv(path, ts, dialect=d, sort_keys=keys, foreign_tables=foreign, name=path.stem,
+                          place=path.name)
+
+
+def _ingest_typed(fast: TypedCsv, original: BlobRef, store: BlobStore, notify: Progress,
+                  pool: ThreadPoolExecutor) -> IngestResult | None:
+    """Write the typed rows while their checks run beside; keep the Parquet only if every check passes.
+
+    ``None`` means a check failed: the file goes through the string path for its error report.
+    """
+    n = fast.table.num_rows
+    notify(0, n)
+    checking = pool.submit(fast.passes_checks)
+    tmp = _temp_parquet(store)
+    try:
+        _write_row_groups(fast.table, tmp, lambda done: notify(n // 2 + done // 2, n))
+        if not checking.result():
+            return None
+        parquet = _keep(tmp, store)
+    finally:
+        tmp.unlink(missing_ok=True)
+    notify(n, n)
+    return IngestResult(fast.report().to_dict(), fast.encoding, n, n, 0, original, parquet, None)
+
+
 def _default_sort(ts: TableSchema, table: pa.Table) -> list[str]:
     return [name for name in ts.primary_key if name in table.column_names]
-
-
-def _sorted(table: pa.Table, keys: list[str]) -> pa.Table:
-    if not keys or table.num_rows < 2 or _already_sorted(table, keys):
-        return table
-    return table.take(pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys]))
-
-
-def _already_sorted(table: pa.Table, keys: list[str]) -> bool:
-    """Exports usually come ordered by station and time; checking adjacent rows is far cheaper than a sort."""
-    n = table.num_rows
-    ordered = pa.chunked_array([pa.array(np.ones(n - 1, dtype=bool))])
-    tied = ordered
-    for key in keys:
-        col = table.column(key)
-        if col.null_count:
-            return False
-        head, tail = col.slice(0, n - 1), col.slice(1)
-        ordered = pc.and_(ordered, pc.or_(pc.invert(tied), pc.less_equal(head, tail)))
-        tied = pc.and_(tied, pc.equal(head, tail))
-    return bool(pc.all(ordered).as_py())
 
 
 def _invalid_rows(raw: RawTable, mask: Any) -> pa.Table:
@@ -117,29 +137,51 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def write_parquet(table: pa.Table, store: BlobStore, on_rows: Callable[[int], None] | None) -> BlobRef:
-    tmp_dir = store.tmp_dir() if isinstance(store, LocalStore) else None
-    fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="ingest-", suffix=".parquet")
-    os.close(fd)
-    tmp = Path(name)
+    tmp = _temp_parquet(store)
     try:
         _write_row_groups(table, tmp, on_rows)
-        sha = _sha256(tmp)
-        if isinstance(store, LocalStore):
-            return store.adopt(tmp, sha)
-        return store.put_file(tmp)
+        return _keep(tmp, store)
     finally:
         tmp.unlink(missing_ok=True)
 
 
+def _temp_parquet(store: BlobStore) -> Path:
+    tmp_dir = store.tmp_dir() if isinstance(store, LocalStore) else None
+    fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="ingest-", suffix=".parquet")
+    os.close(fd)
+    return Path(name)
+
+
+def _keep(tmp: Path, store: BlobStore) -> BlobRef:
+    """Store a complete, fsynced temporary Parquet file under its content address."""
+    if isinstance(store, LocalStore):
+        return store.adopt(tmp, _sha256(tmp))
+    return store.put_file(tmp)
+
+
 def _write_row_groups(table: pa.Table, tmp: Path, on_rows: Callable[[int], None] | None) -> None:
     with open(tmp, "wb") as sink:
-        with pq.ParquetWriter(sink, table.schema, compression="zstd", write_statistics=True) as writer:
+        with pq.ParquetWriter(sink, table.schema, compression="zstd", write_statistics=True,
+                              **_encodings(table.schema)) as writer:
             for start in range(0, max(table.num_rows, 1), ROW_GROUP_ROWS):
                 writer.write_table(table.slice(start, ROW_GROUP_ROWS), row_group_size=ROW_GROUP_ROWS)
                 if on_rows:
                     on_rows(min(start + ROW_GROUP_ROWS, table.num_rows))
         sink.flush()
         os.fsync(sink.fileno())
+
+
+def _encodings(schema: pa.Schema) -> dict[str, Any]:
+    """Dictionaries for the repetitive columns; delta encoding for timestamps.
+
+    Hourly timestamps are all distinct within a station, so a dictionary for them is built and then
+    abandoned; their steady one-hour steps delta-encode to a fraction of the size, for less work.
+    """
+    stamps = [f.name for f in schema if pa.types.is_timestamp(f.type)]
+    if not stamps:
+        return {}
+    return {"use_dictionary": [f.name for f in schema if f.name not in stamps],
+            "column_encoding": dict.fromkeys(stamps, "DELTA_BINARY_PACKED")}
 
 
 def _sha256(path: Path) -> str:

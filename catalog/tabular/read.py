@@ -80,7 +80,7 @@ def read_csv(path: Path, dialect: Dialect = Dialect()) -> RawTable:
 
 
 def _read_csv_as(path: Path, dialect: Dialect, encoding: str) -> RawTable:
-    sample = _sample_records(path, encoding, dialect)
+    sample = sample_records(path, encoding, dialect)
     if not sample:
         return RawTable([], pa.table({}), encoding, "csv")
     header_row = header_row_number(sample) if dialect.header else 1
@@ -93,7 +93,7 @@ def _read_csv_as(path: Path, dialect: Dialect, encoding: str) -> RawTable:
     return raw
 
 
-def _sample_records(path: Path, encoding: str, dialect: Dialect, size: int = 100) -> list[list[str]]:
+def sample_records(path: Path, encoding: str, dialect: Dialect, size: int = 100) -> list[list[str]]:
     with open(path, encoding=encoding, newline="") as fh:
         reader = csv.reader(fh, delimiter=dialect.delimiter, quotechar=dialect.quote_char)
         return [row for _, row in zip(range(size), reader, strict=False)]
@@ -110,14 +110,22 @@ def header_row_number(sample: list[list[str]]) -> int:
     return next((i for i, w in enumerate(widths, start=1) if abs(w - width) <= drift), 1)
 
 
-def _read_csv_fast(path: Path, encoding: str, dialect: Dialect, width: int, skip: int) -> pa.Table | None:
-    names = [str(i) for i in range(width)]
-    read = pacsv.ReadOptions(column_names=names, encoding=_PYARROW_CODECS.get(encoding, encoding),
-                             block_size=16 << 20, skip_rows=skip)
+def pyarrow_codec(encoding: str) -> str:
+    return _PYARROW_CODECS.get(encoding, encoding)
+
+
+def csv_parse_options(dialect: Dialect) -> pacsv.ParseOptions:
     # Empty lines are rows to frictionless (blank-row errors), so they must not be skipped; in a
     # multi-column file they make the row ragged and send us to the slow reader.
-    parse = pacsv.ParseOptions(delimiter=dialect.delimiter, quote_char=dialect.quote_char,
-                               newlines_in_values=True, ignore_empty_lines=False)
+    return pacsv.ParseOptions(delimiter=dialect.delimiter, quote_char=dialect.quote_char,
+                              newlines_in_values=True, ignore_empty_lines=False)
+
+
+def _read_csv_fast(path: Path, encoding: str, dialect: Dialect, width: int, skip: int) -> pa.Table | None:
+    names = [str(i) for i in range(width)]
+    read = pacsv.ReadOptions(column_names=names, encoding=pyarrow_codec(encoding), block_size=16 << 20,
+                             skip_rows=skip)
+    parse = csv_parse_options(dialect)
     convert = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                    strings_can_be_null=False, quoted_strings_can_be_null=False)
     try:

@@ -139,7 +139,7 @@ def _key_batches(ts: TableSchema, typed: pa.Table, raw: RawTable, blank: np.ndar
     if ts.primary_key and set(ts.primary_key) <= names:
         out += _primary_key_batches(ts, typed, raw, n)
     for fk in ts.foreign_keys:
-        batch = _foreign_key_batch(fk, ts, typed, foreign)
+        batch = foreign_key_batch(fk, ts, typed, foreign)
         if batch is not None:
             out.append(batch)
     return [b for b in out if b.mask.any()]
@@ -161,7 +161,7 @@ def _primary_key_batches(ts: TableSchema, typed: pa.Table, raw: RawTable, n: int
             ErrorBatch("primary-key", mask, note=_previous_note(raw, prev))]
 
 
-def _foreign_key_batch(fk: dict[str, Any], ts: TableSchema, typed: pa.Table,
+def foreign_key_batch(fk: dict[str, Any], ts: TableSchema, typed: pa.Table,
                        foreign: dict[str, pa.Table]) -> ErrorBatch | None:
     source = fk["fields"]
     target_name = fk["reference"]["resource"]
