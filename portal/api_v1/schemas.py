@@ -78,7 +78,7 @@ def _profile_fields() -> dict[str, fields.Field]:
     return extra
 
 
-DatasetSchema = type("DatasetSchema", (DatasetSchema,), {  # type: ignore[misc]
+DatasetSchema = type("DatasetSchema", (DatasetSchema,), {  # type: ignore[misc,assignment]
     **_profile_fields(), "__doc__": DatasetSchema.__doc__, "__module__": __name__})
 
 

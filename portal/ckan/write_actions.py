@@ -143,7 +143,7 @@ def resource_update(params: dict[str, Any]) -> dict[str, Any] | None:
 def resource_patch(params: dict[str, Any]) -> dict[str, Any] | None:
     rid = params.get("id")
     with get_catalog().read() as session:
-        current = next((r for r in package_of(datasets.get_visible(
+        current: dict[str, Any] = next((r for r in package_of(datasets.get_visible(
             session, require_user(), _package_for_resource(session, str(rid))))["resources"]
             if r["id"] == rid), {})
     return _edit_resource({**current, **params}, remove=False)

@@ -63,7 +63,7 @@ def _respond(graph: Any, fmt: str) -> Response:
     _, media = dcat.SERIALIZATIONS[fmt]
     resp = Response(dcat.serialize(graph, fmt), mimetype=media.split(";")[0])
     if "charset" in media:
-        resp.charset = "utf-8"
+        resp.headers["Content-Type"] = media
     resp.vary.update(("Accept", "Authorization", "Cookie"))
     return resp
 

@@ -29,7 +29,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/user/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int]:
     error = None
     if request.method == "POST":
         limit(current_app, "login")

@@ -173,7 +173,7 @@ def organization(code: str) -> str:
         org = {"name": org_row.name, "title": org_row.title, "title_en": org_row.title_en,
                "code": org_row.code, "description": org_row.description}
     page = searching.parse(request.args)
-    page.active = [("organization", org["name"])] + [p for p in page.active if p[0] != "organization"]
+    page.active = [("organization", str(org["name"]))] + [p for p in page.active if p[0] != "organization"]
     page = searching.run(catalog, resolve_actor(), page)
     return render_template("web/organization.html", org=org, page=page, facet_titles=facet_titles(),
                            facet_label=facet_label, org_titles=org_titles())

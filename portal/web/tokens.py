@@ -28,6 +28,8 @@ def tokens() -> str:
     issued = None
     with get_catalog().write() as session:
         user = session.get(User, actor.user_id)
+        if user is None:  # signed in as an account that has since been deleted
+            abort(403)
         if request.method == "POST" and request.form.get("action") == "create":
             label = (request.form.get("name") or "").strip()[:200] or _("未命名令牌")
             issued = accounts.create_token(session, user, label).token

@@ -82,7 +82,7 @@ def _pending_counts(session: sa.orm.Session, actor: Actor) -> dict[str, int]:
 
 @bp.route("/dataset/new", methods=["GET", "POST"])
 @signed_in
-def new_dataset() -> str | Response:
+def new_dataset() -> str | Response | tuple[str, int]:
     actor = resolve_actor()
     orgs = writable_orgs(actor)
     if not orgs:
@@ -102,7 +102,7 @@ def new_dataset() -> str | Response:
 
 @bp.route("/dataset/edit/<name>", methods=["GET", "POST"])
 @signed_in
-def edit_dataset(name: str) -> str | Response:
+def edit_dataset(name: str) -> str | Response | tuple[str, int]:
     actor = resolve_actor()
     catalog = get_catalog()
     with catalog.read() as session:
