@@ -52,10 +52,19 @@ def _forget_head(session: Session, _transaction: Any) -> None:
     session.info.pop(_HEAD_KEY, None)
 
 
-# The head is remembered per transaction so that a batch of writes costs one query, not one each;
-# any transaction or savepoint ending forgets it (a rolled-back savepoint may have taken entries).
+def _forget_head_at_end(session: Session, transaction: Any) -> None:
+    # Every flush runs in a subtransaction of its own; its end changes nothing committed, so only the
+    # outermost transaction ending (another writer may append next) forgets the head here.
+    if transaction.parent is None:
+        _forget_head(session, transaction)
+
+
+# The head is remembered per transaction so that a page of writes costs one query, not one each
+# (the rest of the chain is computed in memory, in append order).  Any rollback forgets it: a
+# rolled-back savepoint or flush may have taken entries with it.
 _HEAD_KEY = "ecodata.audit_head"
-sa.event.listen(Session, "after_transaction_end", _forget_head)
+sa.event.listen(Session, "after_transaction_end", _forget_head_at_end)
+sa.event.listen(Session, "after_soft_rollback", _forget_head)
 
 
 def _next_link(session: Session) -> tuple[int, str]:

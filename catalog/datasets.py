@@ -7,8 +7,8 @@ change in the activity history and the change sequence that drives search indexi
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 from . import audit, profile
 from .accounts import get_org
 from .authz import Actor, can_read, require_write
+from .errors import EcodataError, NotFound, Problem, ValidationFailed
 from .errors import Location as Loc
-from .errors import NotFound, Problem, ValidationFailed
-from .models import Activity, CatalogChange, Dataset, Organization, Resource, new_id, utcnow
-from .records import apply_record, dataset_record
+from .models import Activity, CatalogChange, Dataset, Group, Organization, Resource, new_id, utcnow
+from .records import NewRows, apply_record, dataset_record
 
-__all__ = ["create", "update", "delete", "show", "get_dataset", "get_visible", "dataset_record"]
+__all__ = ["create", "create_many", "update", "delete", "show", "get_dataset", "get_visible", "dataset_record"]
 
 DEFAULT_CLASSIFICATION = "216001"  # 主题类 / 生态环保 / 生态环境监测
 
@@ -99,19 +99,24 @@ def _resolve_org(session: Session, code: str) -> Organization:
             Loc(field="organization"))]) from None
 
 
-def _check_unique(session: Session, ds_id: str | None, record: dict[str, Any]) -> None:
-    problems = []
-    for column, label, key in ((Dataset.name, "名称（URL）", "name"),
-                               (Dataset.resource_code, "信息资源代码", "resource_code")):
-        value = record.get(key)
-        if not value:
-            continue
-        clash = session.scalar(sa.select(Dataset.id).where(column == value, Dataset.id != (ds_id or "")))
-        if clash:
-            problems.append(Problem("duplicate", f"{label}“{value}”已被其他数据集使用",
-                                    f"{key} '{value}' is already in use", Loc(field=key)))
+_IDENTIFIERS = (("name", "名称（URL）"), ("resource_code", "信息资源代码"))
+
+
+def _require_unique(record: dict[str, Any], in_use: Callable[[str, str], bool]) -> None:
+    """Raise when the record's name or resource code is ``in_use`` (key, value) by another dataset."""
+    problems = [Problem("duplicate", f"{label}“{record[key]}”已被其他数据集使用",
+                        f"{key} '{record[key]}' is already in use", Loc(field=key))
+                for key, label in _IDENTIFIERS if record.get(key) and in_use(key, record[key])]
     if problems:
         raise ValidationFailed("名称或代码重复", "Duplicate identifier", problems=problems)
+
+
+def _check_unique(session: Session, ds_id: str | None, record: dict[str, Any]) -> None:
+    def in_use(key: str, value: str) -> bool:
+        column = getattr(Dataset, key)
+        return session.scalar(sa.select(Dataset.id).where(column == value, Dataset.id != (ds_id or ""))) is not None
+
+    _require_unique(record, in_use)
 
 
 def _next_resource_code(session: Session, classification: str) -> str:
@@ -128,36 +133,133 @@ def _next_resource_code(session: Session, classification: str) -> str:
     return code
 
 
-def _fresh_resource_ids(session: Session, record: dict[str, Any]) -> None:
-    """A copied record (package_show output sent back) keeps its resources, under new ids."""
-    ids = [r["id"] for r in record.get("resources") or [] if r.get("id")]
-    if not ids:
-        return
-    taken = set(session.scalars(sa.select(Resource.id).where(Resource.id.in_(ids))))
-    for res in record["resources"]:
-        if res.get("id") in taken:
-            res["id"] = new_id()
+class _NewBatch:
+    """What a batch of new datasets has claimed so far, so that each record is checked against the
+    catalogue (one query per kind of identifier) and against the records before it in the batch."""
+
+    def __init__(self, session: Session, records: Sequence[dict[str, Any]]) -> None:
+        self.session = session
+        self.taken: dict[str, set[str]] = {key: _in_catalogue(session, getattr(Dataset, key), [
+            r[key] for r in records if r.get(key)]) for key, _ in _IDENTIFIERS}
+        self.resource_ids = _in_catalogue(session, Resource.id, [
+            res["id"] for r in records for res in r.get("resources") or [] if res.get("id")])
+        self.last_code: dict[str, int] = {}
+        themes = sorted({slug for r in records for slug in r.get("themes") or []})
+        self.rows = NewRows(groups={g.name: g for g in session.scalars(
+            sa.select(Group).where(Group.name.in_(themes)))} if themes else {})
+
+    def claim(self, record: dict[str, Any]) -> None:
+        """Check the record's identifiers, give it a resource code and fresh resource ids, and claim
+        them; a duplicate raises ValidationFailed and claims nothing."""
+        _require_unique(record, lambda key, value: value in self.taken[key])
+        if not record.get("resource_code"):
+            record["resource_code"] = self._next_code(record.get("classification_code") or DEFAULT_CLASSIFICATION)
+        for key, _ in _IDENTIFIERS:
+            if record.get(key):
+                self.taken[key].add(record[key])
+        # A copied record (package_show output sent back) keeps its resources, under new ids; every
+        # resource gets its id now so that the record written to history is the one stored.
+        for res in record.get("resources") or []:
+            if not res.get("id") or res["id"] in self.resource_ids:
+                res["id"] = new_id()
+            self.resource_ids.add(res["id"])
+
+    def _next_code(self, classification: str) -> str:
+        if classification not in self.last_code:
+            code = _next_resource_code(self.session, classification)
+            while code in self.taken["resource_code"]:
+                code = self._code_after(classification, code)
+        else:
+            code = self._code_after(classification, profile.generate_resource_code(
+                classification, self.last_code[classification]))
+        self.last_code[classification] = int(code.rpartition("/")[2])
+        return code
+
+    def _code_after(self, classification: str, code: str) -> str:
+        seq = int(code.rpartition("/")[2])
+        while True:
+            seq += 1
+            code = profile.generate_resource_code(classification, seq)
+            if code not in self.taken["resource_code"] and not self.session.scalar(
+                    sa.select(Dataset.id).where(Dataset.resource_code == code)):
+                return code
+
+
+def _in_catalogue(session: Session, column: Any, values: list[str]) -> set[str]:
+    return set(session.scalars(sa.select(column).where(column.in_(sorted(set(values)))))) if values else set()
+
+
+def _checked_records(session: Session, actor: Actor, records: Sequence[dict[str, Any]]) \
+        -> list[tuple[dict[str, Any], Organization] | EcodataError]:
+    """Each record validated against the profile and its organization resolved (once per organization)."""
+    orgs: dict[str, Organization | EcodataError] = {}
+    out: list[tuple[dict[str, Any], Organization] | EcodataError] = []
+    for raw in records:
+        try:
+            record = _validated(raw)
+            code = record["organization"]
+            if code not in orgs:
+                try:
+                    orgs[code] = _resolve_org(session, code)
+                except EcodataError as exc:
+                    orgs[code] = exc
+            org = orgs[code]
+            if isinstance(org, EcodataError):
+                raise org
+            require_write(actor, org.id, org.name)
+        except EcodataError as exc:
+            out.append(exc)
+            continue
+        out.append((record, org))
+    return out
+
+
+def create_many(session: Session, actor: Actor, records: Sequence[dict[str, Any]], *,
+                harvest: Sequence[tuple[str, str] | None] | None = None) -> list[str | EcodataError]:
+    """Create datasets in order, as one multi-row INSERT per table: organizations resolved once, names
+    and codes checked with one query each, the audit chain carried on in memory.  Each record stands
+    alone: one that fails validation, permission or uniqueness comes back as its error and writes
+    nothing; every other one is created, with its activity, change-sequence and audit entries, and
+    comes back as its id.  ``harvest``: per record, the (source id, remote id) it came from."""
+    origins = list(harvest) if harvest is not None else [None] * len(records)
+    checked = _checked_records(session, actor, records)
+    batch = _NewBatch(session, [c[0] for c in checked if not isinstance(c, EcodataError)])
+    out: list[str | EcodataError] = []
+    for item, origin in zip(checked, origins, strict=True):
+        if isinstance(item, EcodataError):
+            out.append(item)
+            continue
+        record, org = item
+        try:
+            batch.claim(record)
+        except EcodataError as exc:
+            out.append(exc)
+            continue
+        out.append(_add_new(session, actor, batch.rows, record, org, origin))
+    batch.rows.insert(session)
+    session.flush()
+    return out
+
+
+def _add_new(session: Session, actor: Actor, rows: NewRows, record: dict[str, Any], org: Organization,
+             harvest: tuple[str, str] | None) -> str:
+    source_id, remote_id = harvest or (None, None)
+    view = rows.add(record, org, {"id": new_id(), "creator_user_id": actor.user_id,
+                                  "harvest_source_id": source_id, "harvest_remote_id": remote_id})
+    # The view has every attribute of a Dataset that the history and the audit entry read.
+    record_change(session, cast(Dataset, view), actor, "new package", None, dataset_record(cast(Dataset, view)))
+    rows.datasets[-1]["cached_record"] = view.cached_record
+    return str(view.id)
 
 
 def create(session: Session, actor: Actor, record: dict[str, Any], *,
            harvest: tuple[str, str] | None = None) -> Dataset:
-    record = _validated(record)
-    org = _resolve_org(session, record["organization"])
-    require_write(actor, org.id, org.name)
-    _check_unique(session, None, record)
-    if not record.get("resource_code"):
-        record["resource_code"] = _next_resource_code(
-            session, record.get("classification_code") or DEFAULT_CLASSIFICATION)
-    _fresh_resource_ids(session, record)
-    # Empty collections up front: a new object then never lazy-loads (and autoflushes) its children.
-    ds = Dataset(creator_user_id=actor.user_id, resources=[], elements=[], tags=[], groups=[])
-    if harvest:
-        ds.harvest_source_id, ds.harvest_remote_id = harvest
-    session.add(ds)
-    apply_record(session, ds, record, org)
-    ds.metadata_created = ds.metadata_modified
-    session.flush()
-    record_change(session, ds, actor, "new package", None, dataset_record(ds))
+    """Create one dataset (a batch of one); raises the record's error."""
+    outcome = create_many(session, actor, [record], harvest=[harvest])[0]
+    if isinstance(outcome, EcodataError):
+        raise outcome
+    ds = session.get(Dataset, outcome)
+    assert ds is not None  # inserted just now, in this transaction
     return ds
 
 

@@ -5,7 +5,9 @@ Columns hold what is queried or constrained; the rest of the record lives in ``m
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +16,17 @@ from sqlalchemy.orm import Session
 from schemas import load_vocab
 
 from .authz import readers
-from .models import DataElement, Dataset, DatasetTag, Group, Organization, Resource, utcnow
+from .models import (
+    DataElement,
+    Dataset,
+    DatasetTag,
+    Group,
+    Organization,
+    Resource,
+    dataset_groups,
+    new_id,
+    utcnow,
+)
 
 COLUMN_KEYS = ("name", "title", "resource_code", "open_type", "share_type", "update_cycle", "license_id",
                "private", "state")
@@ -74,17 +86,53 @@ def dataset_record(ds: Dataset) -> dict[str, Any]:
     return {k: v for k, v in record.items() if v is not None}
 
 
-def _groups(session: Session, slugs: list[str]) -> list[Group]:
+def _theme_group(slug: str) -> dict[str, Any]:
+    """Columns of the group made for a theme the catalogue has not used before."""
+    theme = next((t for t in load_vocab("themes") if t["id"] == slug), {})
+    return {"name": slug, "title": theme.get("zh", slug), "title_en": theme.get("en")}
+
+
+def _groups(session: Session, slugs: list[str], found: dict[str, Group]) -> list[Group]:
+    """The theme groups, from ``found`` (by name) or the database, created when new."""
     if not slugs:
         return []
-    found = {g.name: g for g in session.scalars(sa.select(Group).where(Group.name.in_(slugs)))}
-    themes = {t["id"]: t for t in load_vocab("themes")}
+    missing = [s for s in slugs if s not in found]
+    if missing:
+        found.update({g.name: g for g in session.scalars(sa.select(Group).where(Group.name.in_(missing)))})
     for slug in slugs:
         if slug not in found:
-            theme = themes.get(slug, {})
-            found[slug] = Group(name=slug, title=theme.get("zh", slug), title_en=theme.get("en"))
+            found[slug] = Group(**_theme_group(slug))
             session.add(found[slug])
     return [found[s] for s in dict.fromkeys(slugs)]
+
+
+def _resource_columns(item: dict[str, Any], position: int) -> dict[str, Any]:
+    columns = {column: item.get(key) for key, column in RESOURCE_COLUMNS.items()}
+    checksum = item.get("checksum")
+    columns["hash"] = f"{checksum.get('algorithm', 'sha256')}:{checksum['value']}" if checksum else None
+    columns["meta"] = {k: v for k, v in item.items()
+                       if k not in RESOURCE_COLUMNS and k not in ("id", "checksum", "created", "modified")}
+    columns["position"] = position
+    columns["last_modified"] = utcnow()
+    return columns
+
+
+def _element_columns(element: dict[str, Any], position: int) -> dict[str, Any]:
+    return {"position": position, "name": element["name"], "name_en": element.get("name_en"),
+            "type": element["type"], "length": element.get("length"), "unit": element.get("unit"),
+            "description": element.get("description"), "tags": list(element.get("tags") or [])}
+
+
+_SYSTEM_KEYS = frozenset({"id", "metadata_created", "metadata_modified", "harvest", *COLUMN_KEYS, *STRUCTURED_KEYS})
+
+
+def _dataset_columns(record: dict[str, Any], org: Organization) -> dict[str, Any]:
+    """The dataset row's own columns from a record (column keys it lacks are left as they are)."""
+    columns = {key: record[key] for key in COLUMN_KEYS if key in record}
+    columns["notes"] = record.get("description", "")
+    columns["org_id"] = org.id
+    columns["meta"] = {k: v for k, v in record.items() if k not in _SYSTEM_KEYS}
+    return columns
 
 
 def _apply_resources(ds: Dataset, resources: list[dict[str, Any]]) -> None:
@@ -92,24 +140,14 @@ def _apply_resources(ds: Dataset, resources: list[dict[str, Any]]) -> None:
     kept: list[Resource] = []
     for position, item in enumerate(resources):
         res = existing.get(item.get("id", "")) or Resource(**({"id": item["id"]} if item.get("id") else {}))
-        for key, column in RESOURCE_COLUMNS.items():
-            setattr(res, column, item.get(key))
-        checksum = item.get("checksum")
-        res.hash = f"{checksum.get('algorithm', 'sha256')}:{checksum['value']}" if checksum else None
-        res.meta = {k: v for k, v in item.items()
-                    if k not in RESOURCE_COLUMNS and k not in ("id", "checksum", "created", "modified")}
-        res.position = position
-        res.last_modified = utcnow()
+        for column, value in _resource_columns(item, position).items():
+            setattr(res, column, value)
         kept.append(res)
     ds.resources = kept
 
 
 def _apply_elements(ds: Dataset, elements: list[dict[str, Any]]) -> None:
-    ds.elements = [
-        DataElement(position=i, name=e["name"], name_en=e.get("name_en"), type=e["type"], length=e.get("length"),
-                    unit=e.get("unit"), description=e.get("description"), tags=list(e.get("tags") or []))
-        for i, e in enumerate(elements)
-    ]
+    ds.elements = [DataElement(**_element_columns(e, i)) for i, e in enumerate(elements)]
 
 
 def apply_record(session: Session, ds: Dataset, record: dict[str, Any], org: Organization) -> None:
@@ -119,19 +157,67 @@ def apply_record(session: Session, ds: Dataset, record: dict[str, Any], org: Org
 
 
 def _apply(session: Session, ds: Dataset, record: dict[str, Any], org: Organization) -> None:
-    for key in COLUMN_KEYS:
-        if key in record:
-            setattr(ds, key, record[key])
-    ds.notes = record.get("description", "")
-    ds.org_id = org.id
+    for column, value in _dataset_columns(record, org).items():
+        setattr(ds, column, value)
     ds.organization = org
     ds.tags = [DatasetTag(name=k) for k in dict.fromkeys(record.get("keywords") or [])]
-    ds.groups = _groups(session, record.get("themes") or [])
+    ds.groups = _groups(session, record.get("themes") or [], {})
     _apply_elements(ds, record.get("data_elements") or [])
     _apply_resources(ds, record.get("resources") or [])
-    system = {"id", "metadata_created", "metadata_modified", "harvest", *COLUMN_KEYS, *STRUCTURED_KEYS}
-    ds.meta = {k: v for k, v in record.items() if k not in system}
     ds.metadata_modified = utcnow()
+
+
+@dataclass
+class NewRows:
+    """Rows of new datasets and their children, written with one multi-row INSERT per table: the
+    same columns ``apply_record`` sets on new objects, without the per-object cost of the ORM."""
+
+    groups: dict[str, Any]  # theme name -> Group (or the view of one this batch makes)
+    new_groups: list[dict[str, Any]] = field(default_factory=list)
+    datasets: list[dict[str, Any]] = field(default_factory=list)
+    resources: list[dict[str, Any]] = field(default_factory=list)
+    elements: list[dict[str, Any]] = field(default_factory=list)
+    tags: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, record: dict[str, Any], org: Organization, system: dict[str, Any]) -> SimpleNamespace:
+        """Rows for one new dataset (``system``: id, creator, harvest origin); returns a view with the
+        attributes ``dataset_record`` reads, so the record it gives is the one the rows store.  Every
+        resource must already carry its id."""
+        now = utcnow()
+        values = dict.fromkeys(COLUMN_KEYS) | _dataset_columns(record, org) | system
+        values.update(metadata_created=now, metadata_modified=now, cached_record=None)
+        ds_id = values["id"]
+        resources = [{"id": r["id"], "dataset_id": ds_id, **_resource_columns(r, i)}
+                     for i, r in enumerate(record.get("resources") or [])]
+        elements = [{"dataset_id": ds_id, **_element_columns(e, i)}
+                    for i, e in enumerate(record.get("data_elements") or [])]
+        tags = [{"dataset_id": ds_id, "name": k} for k in dict.fromkeys(record.get("keywords") or [])]
+        groups = [self._group(slug) for slug in dict.fromkeys(record.get("themes") or [])]
+        self.datasets.append(values)
+        self.resources += resources
+        self.elements += elements
+        self.tags += tags
+        self.links += [{"dataset_id": ds_id, "group_id": g.id} for g in groups]
+        return SimpleNamespace(**values, organization=org, groups=groups,
+                               tags=[SimpleNamespace(**t) for t in tags],
+                               elements=[SimpleNamespace(**e) for e in elements],
+                               resources=[SimpleNamespace(**r) for r in resources])
+
+    def _group(self, slug: str) -> Any:
+        if slug not in self.groups:
+            row = {"id": new_id(), "created": utcnow(), **_theme_group(slug)}
+            self.new_groups.append(row)
+            self.groups[slug] = SimpleNamespace(**row)
+        return self.groups[slug]
+
+    def insert(self, session: Session) -> None:
+        """Insert the rows, parents first (PostgreSQL checks foreign keys at once)."""
+        for table, rows in ((Group.__table__, self.new_groups), (Dataset.__table__, self.datasets),
+                            (Resource.__table__, self.resources), (DataElement.__table__, self.elements),
+                            (DatasetTag.__table__, self.tags), (dataset_groups, self.links)):
+            if rows:
+                session.execute(sa.insert(table), rows)
 
 
 def search_document(ds: Dataset) -> dict[str, Any]:

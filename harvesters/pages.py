@@ -151,27 +151,88 @@ def _free_names(session: Session, pending: list[Pending], source: SourceConfig) 
 
 def write_page(session: Session, source: SourceConfig, pending: list[Pending], result: PageResult, *,
                safe: bool = True) -> None:
-    """Upsert every pending record.  ``safe=False`` skips the per-record savepoints (much faster); any
-    error then escapes and the caller redoes the page with ``safe=True`` so one bad record stays one."""
+    """Upsert every pending record, reported in page order.  ``safe=False`` creates each run of new
+    datasets as one batch (a record the catalogue rejects is reported invalid and writes nothing) and
+    skips the per-record savepoints; any other error escapes and the caller redoes the page with
+    ``safe=True``, record by record, so one bad record stays one."""
     _free_names(session, pending, source)
     codes = CodeAllocator(session)
+    existing = _load_datasets(session, pending)
+    objects = _load_objects(session, pending)
+    if not safe:
+        _write_batched(session, source, pending, result, codes, existing, objects)
+        return
     for item in pending:
-        if not safe:
-            outcome, ds_id = _upsert(session, source, item, codes)
-            _keep_raw(session, source, item, ds_id)
-            result.add(item.raw.remote_id, outcome, ds_id)
-            continue
         try:
             with session.begin_nested():
                 outcome, ds_id = _upsert(session, source, item, codes)
-                _keep_raw(session, source, item, ds_id)
-        except ValidationFailed as exc:
-            result.add(item.raw.remote_id, "invalid", item.dataset_id, _located(item.raw.remote_id, exc.problems))
-            continue
+                _keep_raw(session, source, item, ds_id, objects)
         except EcodataError as exc:
-            result.add(item.raw.remote_id, "failed", item.dataset_id, [record_problem(item.raw.remote_id, exc)])
+            _report_rejected(result, item, exc)
             continue
         result.add(item.raw.remote_id, outcome, ds_id)
+
+
+def _report_rejected(result: PageResult, item: Pending, exc: EcodataError) -> None:
+    """A record the catalogue would not take: invalid when its content is at fault, failed otherwise."""
+    remote_id = item.raw.remote_id
+    if isinstance(exc, ValidationFailed):
+        result.add(remote_id, "invalid", item.dataset_id, _located(remote_id, exc.problems))
+    else:
+        result.add(remote_id, "failed", item.dataset_id, [record_problem(remote_id, exc)])
+
+
+def _load_datasets(session: Session, pending: list[Pending]) -> set[str]:
+    """Ids of the page's datasets that exist, loaded in one query (later lookups hit the identity map)."""
+    ids = sorted({p.dataset_id for p in pending if p.dataset_id})
+    return {ds.id for ds in session.scalars(sa.select(Dataset).where(Dataset.id.in_(ids)))} if ids else set()
+
+
+def _load_objects(session: Session, pending: list[Pending]) -> dict[str, HarvestObject]:
+    """The page's kept raw records that exist, by id, in one query."""
+    ids = sorted({p.object_id for p in pending if p.object_id})
+    if not ids:
+        return {}
+    return {o.id: o for o in session.scalars(sa.select(HarvestObject).where(HarvestObject.id.in_(ids)))}
+
+
+def _write_batched(session: Session, source: SourceConfig, pending: list[Pending], result: PageResult,
+                   codes: CodeAllocator, existing: set[str], objects: dict[str, HarvestObject]) -> None:
+    run: list[Pending] = []
+    for item in pending:
+        if item.dataset_id not in existing:
+            run.append(item)
+            continue
+        _create_run(session, source, run, result, codes, objects)
+        run = []
+        outcome, ds_id = _upsert(session, source, item, codes)
+        _keep_raw(session, source, item, ds_id, objects)
+        result.add(item.raw.remote_id, outcome, ds_id)
+    _create_run(session, source, run, result, codes, objects)
+
+
+def _create_run(session: Session, source: SourceConfig, run: list[Pending], result: PageResult,
+                codes: CodeAllocator, objects: dict[str, HarvestObject]) -> None:
+    """New datasets for consecutive records of a page, created as one batch."""
+    if not run:
+        return
+    outcomes: dict[int, str | EcodataError] = {}
+    for index, item in enumerate(run):
+        try:
+            codes.assign(item.record)
+        except EcodataError as exc:  # e.g. a malformed classification code
+            outcomes[index] = exc
+    ready = [i for i in range(len(run)) if i not in outcomes]
+    created = datasets.create_many(session, SYSTEM, [run[i].record for i in ready],
+                                   harvest=[(source.id or "", run[i].raw.remote_id) for i in ready])
+    outcomes.update(zip(ready, created, strict=True))
+    for index, item in enumerate(run):
+        outcome = outcomes[index]
+        if isinstance(outcome, EcodataError):
+            _report_rejected(result, item, outcome)
+        else:
+            _keep_raw(session, source, item, outcome, objects)
+            result.add(item.raw.remote_id, "added", outcome)
 
 
 def _upsert(session: Session, source: SourceConfig, item: Pending, codes: CodeAllocator) -> tuple[str, str]:
@@ -185,8 +246,9 @@ def _upsert(session: Session, source: SourceConfig, item: Pending, codes: CodeAl
     return "updated", ds.id
 
 
-def _keep_raw(session: Session, source: SourceConfig, item: Pending, dataset_id: str) -> None:
-    obj = session.get(HarvestObject, item.object_id) if item.object_id else None
+def _keep_raw(session: Session, source: SourceConfig, item: Pending, dataset_id: str,
+              objects: dict[str, HarvestObject]) -> None:
+    obj = objects.get(item.object_id) if item.object_id else None
     if obj is None:
         obj = HarvestObject(id=item.object_id or new_id(), source_id=source.id, remote_id=item.raw.remote_id)
         session.add(obj)
