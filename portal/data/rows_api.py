@@ -51,6 +51,10 @@ class RowsArgs(Schema):
     format = ma.String(load_default="json", validate=validate.OneOf(["json", "csv", "parquet"]))
 
 
+# One instance for every request: building a schema per request costs more than the query.
+ROWS_ARGS = RowsArgs()
+
+
 class RowsPageSchema(Schema):
     field_types = ma.List(ma.Dict(), data_key="fields", metadata={"description": "[{name, type}]"})
     rows = ma.List(ma.Dict())
@@ -136,7 +140,7 @@ def render_page(result: Any, fmt: str, release: int) -> Response:
 
 
 def query_rows(name: str, resource_id: str, args: dict[str, Any]) -> tuple[Any, int]:
-    item = served(name, resource_id, "data_api", named=False)
+    item = served(name, resource_id, "data_api", named=False, reuse=True)
     delivery = get_delivery()
     serving = delivery.serving(item.ref)
     query = parse_query(args, serving.station, serving.time)
@@ -146,7 +150,7 @@ def query_rows(name: str, resource_id: str, args: dict[str, Any]) -> tuple[Any, 
 
 @blp.route("/<name>/resources/<resource_id>/rows")
 class Rows(MethodView):
-    @blp.arguments(RowsArgs, location="query")
+    @blp.arguments(ROWS_ARGS, location="query")
     @blp.response(200, RowsPageSchema)
     @blp.doc(security=[{"token": []}, {}])
     def get(self, args: dict[str, Any], name: str, resource_id: str) -> Response:

@@ -7,13 +7,19 @@ says nothing about what exists.  Downloads under a grant are logged in the same 
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from dataclasses import dataclass
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from catalog import releases
 from catalog.authz import Actor
@@ -23,6 +29,7 @@ from catalog.delivery.cache import RenderingCache, local_blob
 from catalog.delivery.rowstore import ServingTable, ServingTables, fields_tag
 from catalog.errors import NotFound
 from catalog.models import Dataset
+from catalog.models.publication import Grant, Release, ReleaseArtifact
 from catalog.releases import ArtifactRef
 from catalog.storage import BlobStore, open_store
 from portal.app import get_catalog
@@ -40,6 +47,7 @@ class Delivery:
         self.tables = ServingTables(self.cache)
         self.cursor_secret = hashlib.sha256(f"data-api-cursor\x1f{app.secret_key}".encode()).digest()
         self.site_url = str(config["ECODATA_SITE_URL"]).rstrip("/")
+        self.resolved = ResolvedArtifacts()
 
     def parquet(self, ref: ArtifactRef) -> Path:
         return local_blob(self.store, self.cache, ref.blob_key, ref.sha256)
@@ -89,20 +97,109 @@ def not_found(name: str, resource_id: str = "") -> NotFound:
 
 
 def served(name: str, resource_id: str, channel: str | tuple[str, ...], *, log: bool = True,
-           named: bool = True) -> Served:
-    """The caller's artifact if one of ``channel`` is allowed for it; logged when under a grant."""
+           named: bool = True, reuse: bool = False) -> Served:
+    """The caller's artifact if one of ``channel`` is allowed for it; logged when under a grant.
+
+    ``reuse`` lets a frequent, small request (the data API) take the previous resolution for the
+    same caller when one query shows nothing it depended on has changed (see ResolvedArtifacts).
+    """
     wanted = (channel,) if isinstance(channel, str) else channel
     actor = resolve_actor()
     with get_catalog().db.session() as session:
-        ds = get_visible(session, actor, name)
-        ref = releases.artifact_for(session, actor, ds, resource_id, now=now_utc())
-        allowed = [c for c in wanted if ref is not None and c in ref.channels]
-        if ref is None or not allowed:
-            raise not_found(name, resource_id)
-        if log:
-            releases.log_grant_download(session, ref, actor, allowed[0])
-        # The resource's display name costs a query; only file names need it.
-        return Served(actor, ref, ds.name, ds.title, _resource_name(ds, resource_id) if named else resource_id)
+        if not reuse:
+            return _resolve(session, actor, name, resource_id, wanted, log=log, named=named)
+        cache = get_delivery().resolved
+        key = (name, resource_id, named, _actor_key(actor))
+        state = release_state(session, name)
+        hit = cache.get(key, state)
+        if hit is not None and any(c in hit.ref.channels for c in wanted):
+            return replace(hit, actor=actor)
+        item = _resolve(session, actor, name, resource_id, wanted, log=log, named=named)
+        if item.ref.grant_id is None:  # grant files are logged per download and lapse with time
+            cache.put(key, state, item)
+        return item
+
+
+def _resolve(session: Session, actor: Actor, name: str, resource_id: str, wanted: tuple[str, ...], *,
+             log: bool, named: bool) -> Served:
+    ds = get_visible(session, actor, name)
+    ref = releases.artifact_for(session, actor, ds, resource_id, now=now_utc())
+    allowed = [c for c in wanted if ref is not None and c in ref.channels]
+    if ref is None or not allowed:
+        raise not_found(name, resource_id)
+    if log:
+        releases.log_grant_download(session, ref, actor, allowed[0])
+    # The resource's display name costs a query; only file names need it.
+    return Served(actor, ref, ds.name, ds.title, _resource_name(ds, resource_id) if named else resource_id)
+
+
+def _actor_key(actor: Actor) -> tuple[Any, ...]:
+    return (actor.user_id, actor.sysadmin, actor.platform_reviewer, tuple(sorted(actor.roles.items())),
+            repr(sorted(actor.scope.items())))
+
+
+def release_state(session: Session, name_or_id: str) -> tuple[Any, ...] | None:
+    """One row holding everything a resolution by ``served`` depends on besides the caller.
+
+    The dataset's visibility attributes, its latest active release (releases are immutable but for
+    their state, so a withdrawal changes this id), that release's artifact count (grant files are
+    added later), and the dataset's grants (created or revoked).
+    """
+    row = session.execute(_release_state_query(), {"name": name_or_id}).first()
+    return tuple(row) if row is not None else None
+
+
+@functools.cache
+def _release_state_query() -> sa.Select[Any]:
+    """Built once: constructing the statement costs more than running it."""
+    active = (sa.select(Release.id).where(Release.dataset_id == Dataset.id, Release.state == "active")
+              .order_by(Release.number.desc()).limit(1).correlate(Dataset).scalar_subquery())
+    artifacts = (sa.select(sa.func.count()).select_from(ReleaseArtifact)
+                 .where(ReleaseArtifact.release_id == active).scalar_subquery())
+    grants = sa.select(sa.func.count()).select_from(Grant).where(Grant.dataset_id == Dataset.id)
+    revoked = grants.where(Grant.revoked_at.is_not(None))
+    newest_grant = sa.select(sa.func.max(Grant.created)).where(Grant.dataset_id == Dataset.id)
+    name = sa.bindparam("name", type_=sa.String())
+    return (sa.select(Dataset.id, Dataset.name, Dataset.org_id, Dataset.state, Dataset.private, Dataset.open_type,
+                      Dataset.share_type, active, artifacts, grants.correlate(Dataset).scalar_subquery(),
+                      revoked.correlate(Dataset).scalar_subquery(), newest_grant.correlate(Dataset).scalar_subquery())
+            .where(sa.or_(Dataset.id == name, Dataset.name == name)))
+
+
+# A backstop only: every reuse is first checked against release_state, so a withdrawn release,
+# a dataset made private or deleted, or a revoked grant takes effect on the very next request.
+RESOLVED_TTL_S = 30.0
+
+
+class ResolvedArtifacts:
+    """Resolutions by ``served`` per (dataset, resource, caller), each kept with the release state it saw."""
+
+    def __init__(self, ttl_s: float = RESOLVED_TTL_S, size: int = 4096) -> None:
+        self.ttl_s = ttl_s
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], float, Served]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], state: tuple[Any, ...] | None) -> Served | None:
+        with self._lock:
+            entry = self._items.get(key)
+            if entry is None:
+                return None
+            seen, until, item = entry
+            if state is None or seen != state or time.monotonic() > until:
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return item
+
+    def put(self, key: tuple[Any, ...], state: tuple[Any, ...] | None, item: Served) -> None:
+        if state is None:
+            return
+        with self._lock:
+            self._items[key] = (state, time.monotonic() + self.ttl_s, item)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 def dataset_artifacts(name: str, channels: tuple[str, ...]) -> tuple[Actor, dict[str, Any], list[Served]]:
