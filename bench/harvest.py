@@ -9,6 +9,7 @@ Prints one `name: value unit` line per figure.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -50,6 +51,8 @@ def main() -> None:
             # cannot distort, for comparing changes.
             print(f"{label}_per_cpu_second: {done / cpu:,.0f} records/s", flush=True)
             print(f"{label}_counts: {report['counts']}", file=sys.stderr)
+        # Wall-clock figures mean little on a busy machine: the load they were taken under.
+        print(f"load_average_1min: {os.getloadavg()[0]:.2f}", flush=True)
         catalog.close()
     server.stop()
 

@@ -140,8 +140,8 @@ def add_items(session: Session, job_id: str, items: list[dict[str, Any]]) -> Non
     done = set(session.scalars(sa.select(HarvestItem.remote_id).where(
         HarvestItem.job_id == job_id, HarvestItem.remote_id.in_([i["remote_id"] for i in items]))))
     fresh = [{"job_id": job_id, **i} for i in items if i["remote_id"] not in done]
-    if fresh:
-        session.execute(sa.insert(HarvestItem), fresh)
+    if fresh:  # Core insert: one multi-row INSERT without the ORM's per-row bookkeeping
+        session.execute(sa.insert(HarvestItem.__table__), fresh)
 
 
 def job_counts(session: Session, job_id: str) -> dict[str, int]:

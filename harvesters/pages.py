@@ -226,13 +226,19 @@ def _create_run(session: Session, source: SourceConfig, run: list[Pending], resu
     created = datasets.create_many(session, SYSTEM, [run[i].record for i in ready],
                                    harvest=[(source.id or "", run[i].raw.remote_id) for i in ready])
     outcomes.update(zip(ready, created, strict=True))
+    new_objects: list[dict[str, Any]] = []
     for index, item in enumerate(run):
         outcome = outcomes[index]
         if isinstance(outcome, EcodataError):
             _report_rejected(result, item, outcome)
-        else:
+            continue
+        if item.object_id in objects:
             _keep_raw(session, source, item, outcome, objects)
-            result.add(item.raw.remote_id, "added", outcome)
+        else:
+            new_objects.append({"id": item.object_id or new_id(), **_raw_columns(source, item, outcome)})
+        result.add(item.raw.remote_id, "added", outcome)
+    if new_objects:  # one multi-row INSERT instead of an ORM object each
+        session.execute(sa.insert(HarvestObject.__table__), new_objects)
 
 
 def _upsert(session: Session, source: SourceConfig, item: Pending, codes: CodeAllocator) -> tuple[str, str]:
@@ -250,16 +256,17 @@ def _keep_raw(session: Session, source: SourceConfig, item: Pending, dataset_id:
               objects: dict[str, HarvestObject]) -> None:
     obj = objects.get(item.object_id) if item.object_id else None
     if obj is None:
-        obj = HarvestObject(id=item.object_id or new_id(), source_id=source.id, remote_id=item.raw.remote_id)
+        obj = HarvestObject(id=item.object_id or new_id())
         session.add(obj)
-    obj.remote_url = item.raw.url
-    obj.remote_modified = item.raw.modified
-    obj.content = item.raw.content
-    obj.content_type = item.raw.content_type[:100]
-    obj.content_hash = item.hash
-    obj.dataset_id = dataset_id
-    obj.state = "current"
-    obj.harvested_at = utcnow()
+    for column, value in _raw_columns(source, item, dataset_id).items():
+        setattr(obj, column, value)
+
+
+def _raw_columns(source: SourceConfig, item: Pending, dataset_id: str) -> dict[str, Any]:
+    return {"source_id": source.id, "remote_id": item.raw.remote_id, "remote_url": item.raw.url,
+            "remote_modified": item.raw.modified, "content": item.raw.content,
+            "content_type": item.raw.content_type[:100], "content_hash": item.hash, "dataset_id": dataset_id,
+            "state": "current", "harvested_at": utcnow()}
 
 
 def withdraw(session: Session, objects: list[tuple[str, str, str | None]], result: PageResult,
