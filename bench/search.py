@@ -2,15 +2,20 @@
 package_search latency over HTTP (keyword + 3 facets), on SQLite and on PostgreSQL.
 
     .venv/bin/python bench/search.py [--n 100000] [--queries 200] [--backend sqlite|postgresql|both]
+                                     [--keep DIR]
 
-Prints one `name: value unit` line per figure.
+Prints one `name: value unit` line per figure.  With ``--keep DIR`` the generated catalogue is kept in
+DIR (and, for PostgreSQL, in a fixed schema) and reused by the next run with the same ``--n``, so
+repeated measurements skip the load; the reindex is measured every time.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import resource
 import shutil
 import socket
 import statistics
@@ -149,26 +154,47 @@ def measure(port: int, queries: int) -> tuple[float, float, int]:
     return statistics.median(times), times[int(len(times) * 0.99) - 1], hits
 
 
-def run(backend: str, n: int, queries: int) -> None:
-    home = Path(tempfile.mkdtemp(prefix=f"ecodata-bench-{backend}-"))
+def _kept_catalogue(home: Path, n: int) -> bool:
+    """Whether ``home`` already holds a finished catalogue of ``n`` generated datasets."""
+    marker = home / "bench-catalogue.json"
+    return marker.exists() and json.loads(marker.read_text()).get("n") == n
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(backend: str, n: int, queries: int, keep: Path | None = None) -> None:
+    home = keep / backend if keep else Path(tempfile.mkdtemp(prefix=f"ecodata-bench-{backend}-"))
+    home.mkdir(parents=True, exist_ok=True)
+    reuse = keep is not None and _kept_catalogue(home, n)
     env = {**os.environ, "ECODATA_HOME": str(home), "ECODATA_LOG_LEVEL": "WARNING"}
     schema = None
     if backend == "postgresql":
         base = load()["ECODATA_TEST_DATABASE_URL"]
-        schema = f"bench_{os.getpid()}"
+        schema = "bench_kept" if keep else f"bench_{os.getpid()}"
         admin = sa.create_engine(base)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}"'))
+        if not reuse:
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}"'))
         env["ECODATA_DATABASE_URL"] = f"{base}?options=-csearch_path%3D{schema}"
     config = load(env)
     catalog = Catalog(config)
     try:
         catalog.upgrade()
-        load_s = build(catalog, n)
-        print(f"{backend}_catalogue_load: {load_s:.1f} s ({n} datasets)")
-        started = time.perf_counter()
+        if reuse:
+            print(f"{backend}_catalogue_load: 0.0 s ({n} datasets kept in {home})")
+        else:
+            (home / "bench-catalogue.json").unlink(missing_ok=True)
+            load_s = build(catalog, n)
+            print(f"{backend}_catalogue_load: {load_s:.1f} s ({n} datasets)")
+            if keep:
+                (home / "bench-catalogue.json").write_text(json.dumps({"n": n}))
+        started, cpu_started = time.perf_counter(), _cpu_seconds()
         count = catalog.indexer.reindex()
         print(f"{backend}_reindex: {time.perf_counter() - started:.2f} s ({count} datasets)")
+        print(f"{backend}_reindex_cpu: {_cpu_seconds() - cpu_started:.2f} s (this process, every thread)")
         size = sum(p.stat().st_size for p in (home / "search").rglob("*") if p.is_file())
         print(f"{backend}_index_size: {size / 1e6:.1f} MB")
         catalog.close()
@@ -183,11 +209,14 @@ def run(backend: str, n: int, queries: int) -> None:
         print(f"{backend}_package_search_p50: {p50:.2f} ms")
         print(f"{backend}_package_search_p99: {p99:.2f} ms")
         print(f"{backend}_queries_with_hits: {hits} of {queries}")
+        print(f"{backend}_load_average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cpus")
     finally:
-        shutil.rmtree(home, ignore_errors=True)
-        if schema:
+        if keep is None:
+            shutil.rmtree(home, ignore_errors=True)
+        if schema and keep is None:
             with admin.begin() as conn:
                 conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        if schema:
             admin.dispose()
 
 
@@ -196,9 +225,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--keep", type=Path, help="keep the catalogue in this folder and reuse it next time")
     args = parser.parse_args()
     for backend in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend]):
-        run(backend, args.n, args.queries)
+        run(backend, args.n, args.queries, args.keep.resolve() if args.keep else None)
 
 
 if __name__ == "__main__":

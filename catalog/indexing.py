@@ -8,10 +8,13 @@ catches up the next time any process syncs.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from queue import Empty, Queue
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -82,12 +85,51 @@ class Indexer:
             top = session.scalar(sa.select(sa.func.max(CatalogChange.seq))) or 0
             total = session.scalar(sa.select(sa.func.count()).select_from(Dataset)
                                    .where(Dataset.state != "deleted")) or 0
-            self.index.clear()
-            done = 0
-            for docs in all_documents(session):
-                self.index.upsert(docs)
-                done += len(docs)
-                if progress:
-                    progress(done, total)
-            self.index.commit(top)
+            done = self.index.rebuild(_read_ahead(_reporting(all_documents(session), total, progress)), top)
+            self._last_check = time.monotonic()
             return done
+
+
+def _read_ahead(batches: Iterator[list[dict[str, Any]]], depth: int = 4) -> Iterator[list[dict[str, Any]]]:
+    """The batches, read by a thread of their own up to ``depth`` ahead: database drivers wait for
+    the database without holding the interpreter lock, so reading overlaps with indexing."""
+    queue: Queue[tuple[list[dict[str, Any]] | None, BaseException | None]] = Queue(depth)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                if stop.is_set():
+                    return
+                queue.put((batch, None))
+            queue.put((None, None))
+        except BaseException as exc:                      # handed to the consumer, raised there
+            queue.put((None, exc))
+
+    reader = threading.Thread(target=read, name="reindex-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            batch, error = queue.get()
+            if error is not None:
+                raise error
+            if batch is None:
+                return
+            yield batch
+    finally:
+        stop.set()
+        while reader.is_alive():                         # let a reader blocked on a full queue finish
+            with contextlib.suppress(Empty):
+                queue.get(timeout=0.1)
+        reader.join()
+
+
+def _reporting(batches: Iterator[list[dict[str, Any]]], total: int,
+               progress: Callable[[int, int], None] | None) -> Iterator[list[dict[str, Any]]]:
+    """The batches, calling ``progress(read, total)`` as each one is read from the catalogue."""
+    read = 0
+    for batch in batches:
+        read += len(batch)
+        yield batch
+        if progress:
+            progress(read, total)

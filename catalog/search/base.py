@@ -6,7 +6,7 @@ queries and results are the two dataclasses below.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -48,6 +48,11 @@ class SearchResult:
 
 class SearchIndex(Protocol):
     def upsert(self, docs: Sequence[dict]) -> None: ...
+
+    def rebuild(self, batches: Iterable[Sequence[dict]], seq: int) -> int:
+        """Replace every document with these (given in batches) and remember ``seq``; returns how many
+        were indexed.  Searches see the old documents until the new ones are complete."""
+        ...
 
     def delete(self, ids: Sequence[str]) -> None: ...
 

@@ -10,20 +10,26 @@ processes take turns.  An index built with another schema version is discarded a
 from __future__ import annotations
 
 import contextlib
+import itertools
+import multiprocessing
+import os
 import shutil
 import threading
 import time
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
 
 import tantivy
 
 from ..errors import Conflict, ValidationFailed
+from .analysis import warm_up
 from .base import SearchQuery, SearchResult, check_query, sort_facet_counts
 from .state import IndexState, StateFile
 from .tantivy_query import build_query
-from .tantivy_schema import SCHEMA_VERSION, build_schema, to_document
+from .tantivy_schema import SCHEMA_VERSION, build_schema, to_document, to_json_batch
 
 SORT_FIELDS: dict[str, tuple[str, tantivy.Order]] = {
     "modified desc": ("modified", tantivy.Order.Desc),
@@ -39,6 +45,49 @@ LOCK_WAIT_SECONDS = 10.0
 
 
 TIE_PAD = 20
+# A rebuild hands documents to worker processes in tasks of this many, with at most
+# PREPARE_AHEAD tasks waiting, which bounds the memory held by documents on their way.
+PREPARE_TASK = 500
+PREPARE_AHEAD = 8
+REBUILD_HEAP_MB = 256
+
+
+def _tasks(batches: Iterable[Sequence[dict]]) -> Iterator[list[dict]]:
+    for batch in batches:
+        for i in range(0, len(batch), PREPARE_TASK):
+            yield list(batch[i:i + PREPARE_TASK])
+
+
+def _preparer_pool() -> Pool | None:
+    """Worker processes for analysis, forked (so they share the loaded dictionary), one per CPU; None
+    on a single CPU or where fork is unavailable."""
+    cpus = os.cpu_count() or 1
+    if cpus < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    warm_up()
+    return multiprocessing.get_context("fork").Pool(cpus)
+
+
+def _prepared(batches: Iterable[Sequence[dict]]) -> Iterator[list[str]]:
+    """Each batch's documents as JSON, in order.  Text analysis (most of a rebuild's work) runs in
+    worker processes while this one reads the catalogue and writes the index; a catalogue of a single
+    batch is prepared here, as starting workers would cost more than they save."""
+    batches = iter(batches)
+    first = next(batches, None)
+    second = next(batches, None) if first is not None else None
+    pool = _preparer_pool() if second is not None else None
+    everything = itertools.chain([b for b in (first, second) if b is not None], batches)
+    if pool is None:
+        yield from map(to_json_batch, everything)
+        return
+    with pool:
+        waiting: deque[Any] = deque()
+        for task in _tasks(everything):
+            waiting.append(pool.apply_async(to_json_batch, (task,)))
+            if len(waiting) > PREPARE_AHEAD:
+                yield waiting.popleft().get()
+        while waiting:
+            yield waiting.popleft().get()
 
 
 class TantivyIndex:
@@ -114,6 +163,32 @@ class TantivyIndex:
                     writer.delete_documents_by_term("id", doc_id)
                 writer.add_document(document)
             self._pending.update(prepared)
+
+    def rebuild(self, batches: Iterable[Sequence[dict]], seq: int) -> int:
+        """Replace every document with these, then remember ``seq``.  Readers see the old index until
+        the new one is committed in one piece; on any error nothing changes."""
+        done = 0
+        with self._lock:
+            heap = self._heap
+            self._heap = max(heap, REBUILD_HEAP_MB * 1_000_000)   # fewer, larger segments to merge
+            try:
+                writer = self._acquire_writer()
+            finally:
+                self._heap = heap
+            try:
+                writer.delete_all_documents()
+                for prepared in _prepared(batches):
+                    for text in prepared:
+                        writer.add_json(text)
+                    done += len(prepared)
+                writer.commit()
+            except BaseException:
+                self.close()
+                raise
+            self._state.advance(SCHEMA_VERSION, seq, reset=True)
+            self._release_writer()
+            self._index.reload()
+        return done
 
     def delete(self, ids: Sequence[str]) -> None:
         with self._lock:

@@ -8,18 +8,19 @@ fields, which makes them usable for filters, terms aggregations and sorting.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import orjson
 import tantivy
 import yaml
 
 import schemas
 
-from .analysis import bigrams_normalized, normalize, segment_normalized
+from .analysis import bigrams_normalized, normalize, segment_pieces
 from .base import FACET_FIELDS
 
 # Bump whenever the fields or their analysis change: an index built by another version is rebuilt.
@@ -77,34 +78,64 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _analysed(doc: Mapping[str, Any], facets: Mapping[str, list[str]]) -> dict[str, str]:
-    """The normalized text behind each analysed field: title beats keywords beats everything else.
+# The raw text behind the analysed fields (title, keywords, body), and the same text analysed:
+# segmented title, keywords and body, and the title's bigrams.
+RawTexts = tuple[str, str, str]
+Analysed = tuple[str, str, str, str]
+
+
+def facet_values(doc: Mapping[str, Any]) -> dict[str, list[str]]:
+    return {name: _values(doc.get(name)) for name in FACET_FIELDS}
+
+
+def raw_texts(doc: Mapping[str, Any], facets: Mapping[str, list[str]]) -> RawTexts:
+    """The text behind each analysed field: title beats keywords beats everything else.
 
     Parts are joined by newlines, so neither words nor bigrams form across them.
     """
     labels = _labels()
-    title = normalize(f"{doc.get('title') or ''}\n{doc.get('title_en') or ''}")
     body = [str(doc.get("description") or ""), str(doc.get("org_title") or ""), *_values(doc.get("elements")),
             *(labels.get(code, "") for code in (*facets["themes"], *facets["districts"])),
             str(doc.get("name") or ""), str(doc.get("resource_code") or "")]
-    return {"title": title,
-            "kw": normalize("\n".join([*_values(doc.get("keywords")), *facets["tags"]])),
-            "body": normalize("\n".join(body))}
+    return (f"{doc.get('title') or ''}\n{doc.get('title_en') or ''}",
+            "\n".join([*_values(doc.get("keywords")), *facets["tags"]]), "\n".join(body))
 
 
-def to_document(doc: Mapping[str, Any]) -> tantivy.Document:
-    """One catalogue index document (see ``base.DOC_FIELDS``) as a Tantivy document."""
-    facets = {name: _values(doc.get(name)) for name in FACET_FIELDS}
-    texts = _analysed(doc, facets)
+def analyse(texts: RawTexts) -> Analysed:
+    """The costly, pure part of building a document: normalization, segmentation and bigrams.
+
+    A function of strings only, so a rebuild can run it in other processes."""
+    title, kw, body = (normalize(text) for text in texts)
+    return segment_pieces(title), segment_pieces(kw), segment_pieces(body), " ".join(bigrams_normalized(title))
+
+
+def _fields(doc: Mapping[str, Any], facets: Mapping[str, list[str]], analysed: Analysed) -> dict[str, Any]:
+    """Tantivy field values from the index document, its facet values and its analysed text."""
     fields: dict[str, Any] = {name: values for name, values in facets.items() if values}
-    fields.update({name: segment_normalized(text) for name, text in texts.items()})
-    fields.update(id=str(doc["id"]), name=str(doc.get("name") or ""),
-                  title_sort=str(doc.get("title") or "").casefold(),
-                  title_bi=" ".join(bigrams_normalized(texts["title"])))
+    fields.update(title=analysed[0], kw=analysed[1], body=analysed[2], title_bi=analysed[3],
+                  id=str(doc["id"]), name=str(doc.get("name") or ""),
+                  title_sort=str(doc.get("title") or "").casefold())
     code = str(doc.get("resource_code") or "").lower()
     if code:
         fields["body"] += " " + code                    # the whole code too, not only its two halves
     for name in ("modified", "created"):
         if isinstance(doc.get(name), datetime):
             fields[name] = _utc(doc[name])
-    return tantivy.Document(**fields)
+    return fields
+
+
+def to_document(doc: Mapping[str, Any]) -> tantivy.Document:
+    """One catalogue index document (see ``base.DOC_FIELDS``) as a Tantivy document."""
+    facets = facet_values(doc)
+    return tantivy.Document(**_fields(doc, facets, analyse(raw_texts(doc, facets))))
+
+
+def to_json(doc: Mapping[str, Any]) -> str:
+    """``to_document`` as the JSON text ``IndexWriter.add_json`` takes: a plain string, cheap to hand
+    from a worker process to the one that writes the index, and parsed there without Python objects."""
+    facets = facet_values(doc)
+    return orjson.dumps(_fields(doc, facets, analyse(raw_texts(doc, facets)))).decode()   # dates as RFC 3339
+
+
+def to_json_batch(docs: Sequence[Mapping[str, Any]]) -> list[str]:
+    return [to_json(doc) for doc in docs]

@@ -33,9 +33,10 @@ def test_bulk_documents_equal_orm_documents(catalog) -> None:
         rows = list(session.scalars(sa.select(Dataset)))
         orm = {d.id: _comparable(search_document(d)) for d in rows}
         bulk = {d["id"]: _comparable(d) for d in documents(session, list(orm))}
-        streamed = [d["id"] for batch in all_documents(session, batch=7) for d in batch]
+        streamed = [d for batch in all_documents(session, batch=7) for d in batch]
     assert bulk == orm
-    assert sorted(streamed) == sorted(orm)
+    assert {d["id"]: _comparable(d) for d in streamed} == orm
+    assert [d["name"] for d in streamed] == sorted(d["name"] for d in streamed)     # code-point order
 
 
 def test_deleted_datasets_have_no_document(catalog) -> None:
@@ -46,4 +47,5 @@ def test_deleted_datasets_have_no_document(catalog) -> None:
     with catalog.read() as session:
         ids = list(session.scalars(sa.select(Dataset.id)))
         assert victim.id not in {d["id"] for d in documents(session, ids)}
+        assert victim.id not in {d["id"] for batch in all_documents(session) for d in batch}
     assert catalog.index.count() == 2

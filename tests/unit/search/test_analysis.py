@@ -14,6 +14,8 @@ from catalog.search.analysis import (
     index_text,
     normalize,
     query_words,
+    segment_normalized,
+    segment_pieces,
     synonym_table,
     tokenize,
 )
@@ -104,3 +106,15 @@ def test_synonym_file_is_consistent() -> None:
     hj212 = [k for k in seen if re.fullmatch(r"[aw]\d{5}", k)]
     assert {"a34004", "a34002", "a05024", "a21026", "a21004", "a21005", "w01018", "w21003"} <= set(hj212)
     assert set(synonym_table()) == set(seen)
+
+
+@pytest.mark.parametrize("text", [
+    "重庆市中心城区环境空气质量日报，按 HJ 633 计算的日空气质量指数（臭氧为日最大 8 小时滑动平均）。",
+    "污水处理厂出水COD、氨氮（NH3-N）、总磷在线监测小时均值\n重庆市生态环境局\ncq-air-daily-0001\n216001/000042",
+    "GB3838-2002 地表水环境质量标准  渝中区PM2.5浓度月报 a21026 500103 °C μg/m³ ① Ⅲ类",
+    "",
+])
+def test_segmenting_piece_by_piece_yields_the_same_tokens(text: str) -> None:
+    normalized = normalize(text)
+    assert segment_pieces(normalized).split() == segment_normalized(normalized).split()
+    assert segment_pieces(normalized).split() == segment_normalized(normalized).split()   # from the cache

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,41 @@ def test_a_repeated_id_in_one_batch_keeps_the_last(index: TantivyIndex, corpus: 
     assert ids_for(index, "噪声地图") == [corpus[1]["id"]]
     assert ids_for(index, "第一版") == []
     assert index.count() == len(corpus)
+
+
+def _results(index: TantivyIndex) -> list[tuple[list[str], dict]]:
+    queries = [SearchQuery(q=q, principals=None, rows=1000, sort=sort, facet_fields=["org", "themes", "formats"])
+               for q in ("", "水质", "空气质量 监测", "PM2.5", "渝中区") for sort in ("relevance", "modified desc")]
+    return [(r.ids, r.facets) for r in map(index.search, queries)]
+
+
+def test_rebuild_in_worker_processes_equals_upserting(index: TantivyIndex, corpus: list[dict],
+                                                       tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import catalog.search.tantivy_index as tantivy_index
+
+    monkeypatch.setattr(tantivy_index, "PREPARE_TASK", 3)      # several tasks per batch, several batches
+    rebuilt = TantivyIndex(tmp_path / "rebuilt", writer_heap_mb=20, writer_threads=1)
+    rebuilt.upsert(corpus[:2])
+    rebuilt.commit(7)
+    batches = [corpus[i:i + 7] for i in range(0, len(corpus), 7)]
+    assert rebuilt.rebuild(iter(batches), 42) == len(corpus)
+    assert rebuilt.last_seq() == 42
+    assert rebuilt.count() == len(corpus)
+    assert _results(rebuilt) == _results(index)
+    rebuilt.close()
+
+
+def test_a_failed_rebuild_leaves_the_index_as_it_was(index: TantivyIndex, corpus: list[dict]) -> None:
+    def failing() -> Iterator[list[dict]]:
+        yield corpus[:5]
+        raise RuntimeError("catalogue unreachable")
+
+    with pytest.raises(RuntimeError):
+        index.rebuild(failing(), 99)
+    assert index.last_seq() == 42
+    assert index.count() == len(corpus)
+    index.upsert(corpus[:1])                              # the writer was let go
+    index.commit(43)
 
 
 def test_clear_empties_the_index_and_forgets_the_sequence(index: TantivyIndex) -> None:
