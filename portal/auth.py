@@ -30,17 +30,21 @@ def resolve_actor() -> Actor:
     """The current caller.  A bad token is an error, never a silent fall-back to anonymous."""
     if "actor" in g:
         return g.actor  # type: ignore[no-any-return]
-    catalog = current_app.extensions["ecodata.catalog"]
     token = _token_from_request()
+    user_id = session.get("user_id") if not token else None
+    if user_id and not _cookie_allowed():
+        user_id = None
+    if not token and not user_id:
+        g.actor = ANONYMOUS                              # most requests: no database session at all
+        return g.actor  # type: ignore[no-any-return]
+    catalog = current_app.extensions["ecodata.catalog"]
     with catalog.db.session() as db:
         if token:
             user, record = authenticate_token(db, token)
             g.actor = actor_for(db, user, record.scope)
-        elif session.get("user_id") and _cookie_allowed():
-            user = db.get(User, session["user_id"])
-            g.actor = actor_for(db, user) if user and user.state == "active" else ANONYMOUS
         else:
-            g.actor = ANONYMOUS
+            user = db.get(User, user_id)
+            g.actor = actor_for(db, user) if user and user.state == "active" else ANONYMOUS
     return g.actor  # type: ignore[no-any-return]
 
 
