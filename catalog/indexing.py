@@ -59,11 +59,16 @@ class Indexer:
                 return 0
             first_at = rows[0].at
             ids = list(dict.fromkeys(r.dataset_id for r in rows))
-            for i in range(0, len(ids), BATCH):
-                self._apply(session, ids[i:i + BATCH])
             now = utcnow()
             mark = _watermark([r.seq for r in rows], start, lambda _s: now - first_at)
-            self.index.commit(mark)
+            if start == 0 and len(ids) > BATCH:
+                # A new or discarded index (first start, another schema version): building it whole
+                # is far cheaper than applying the catalogue's history change by change.
+                self.index.rebuild(_read_ahead(all_documents(session)), mark)
+            else:
+                for i in range(0, len(ids), BATCH):
+                    self._apply(session, ids[i:i + BATCH])
+                self.index.commit(mark)
             self._last_check = time.monotonic()
             return len(ids)
 

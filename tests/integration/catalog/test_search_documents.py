@@ -49,3 +49,22 @@ def test_deleted_datasets_have_no_document(catalog) -> None:
         assert victim.id not in {d["id"] for d in documents(session, ids)}
         assert victim.id not in {d["id"] for batch in all_documents(session) for d in batch}
     assert catalog.index.count() == 2
+
+
+def test_a_discarded_index_is_rebuilt_whole_by_the_next_sync(catalog, monkeypatch) -> None:
+    import catalog.indexing as indexing
+    from catalog.search.base import SearchQuery
+
+    _load_demo(catalog, count=6)
+    with catalog.write() as session:
+        victim = session.scalars(sa.select(Dataset).order_by(Dataset.name)).first()
+        datasets.delete(session, SYSTEM, victim.id)
+    everything = SearchQuery(principals=None, rows=100, sort="name asc")
+    before = catalog.index.search(everything).ids
+    seq = catalog.index.last_seq()
+    catalog.index.clear()                                 # what a new schema version does
+    monkeypatch.setattr(indexing, "BATCH", 2)             # more changes than one batch: the rebuild path
+    assert catalog.indexer.sync() > 2
+    assert catalog.index.last_seq() == seq
+    assert catalog.index.search(everything).ids == before
+    assert victim.id not in before
