@@ -6,7 +6,7 @@ Pure database access; the harvest runner (``harvesters``) decides what to write.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -141,7 +141,7 @@ def add_items(session: Session, job_id: str, items: list[dict[str, Any]]) -> Non
         HarvestItem.job_id == job_id, HarvestItem.remote_id.in_([i["remote_id"] for i in items]))))
     fresh = [{"job_id": job_id, **i} for i in items if i["remote_id"] not in done]
     if fresh:  # Core insert: one multi-row INSERT without the ORM's per-row bookkeeping
-        session.execute(sa.insert(HarvestItem.__table__), fresh)
+        session.execute(sa.insert(cast(sa.Table, HarvestItem.__table__)), fresh)
 
 
 def job_counts(session: Session, job_id: str) -> dict[str, int]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -213,11 +213,12 @@ class NewRows:
 
     def insert(self, session: Session) -> None:
         """Insert the rows, parents first (PostgreSQL checks foreign keys at once)."""
-        for table, rows in ((Group.__table__, self.new_groups), (Dataset.__table__, self.datasets),
-                            (Resource.__table__, self.resources), (DataElement.__table__, self.elements),
-                            (DatasetTag.__table__, self.tags), (dataset_groups, self.links)):
+        for model, rows in ((Group, self.new_groups), (Dataset, self.datasets), (Resource, self.resources),
+                            (DataElement, self.elements), (DatasetTag, self.tags)):
             if rows:
-                session.execute(sa.insert(table), rows)
+                session.execute(sa.insert(cast(sa.Table, model.__table__)), rows)
+        if self.links:
+            session.execute(sa.insert(dataset_groups), self.links)
 
 
 def search_document(ds: Dataset) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -238,7 +238,7 @@ def _create_run(session: Session, source: SourceConfig, run: list[Pending], resu
             new_objects.append({"id": item.object_id or new_id(), **_raw_columns(source, item, outcome)})
         result.add(item.raw.remote_id, "added", outcome)
     if new_objects:  # one multi-row INSERT instead of an ORM object each
-        session.execute(sa.insert(HarvestObject.__table__), new_objects)
+        session.execute(sa.insert(cast(sa.Table, HarvestObject.__table__)), new_objects)
 
 
 def _upsert(session: Session, source: SourceConfig, item: Pending, codes: CodeAllocator) -> tuple[str, str]:
