@@ -169,12 +169,15 @@ class TantivyIndex:
         the new one is committed in one piece; on any error nothing changes."""
         done = 0
         with self._lock:
-            heap = self._heap
-            self._heap = max(heap, REBUILD_HEAP_MB * 1_000_000)   # fewer, larger segments to merge
+            heap, threads = self._heap, self._threads
+            # Fewer, larger segments; and one indexing thread, so documents given in the same order
+            # land at the same addresses, and ties in sorted results (broken by address) come out
+            # alike on every machine and backend.  The analysis in worker processes is the costly part.
+            self._heap, self._threads = max(heap, REBUILD_HEAP_MB * 1_000_000), 1
             try:
                 writer = self._acquire_writer()
             finally:
-                self._heap = heap
+                self._heap, self._threads = heap, threads
             try:
                 writer.delete_all_documents()
                 for prepared in _prepared(batches):
