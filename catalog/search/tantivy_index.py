@@ -60,10 +60,10 @@ def _tasks(batches: Iterable[Sequence[dict]]) -> Iterator[list[dict]]:
 
 def _preparer_pool() -> Pool | None:
     """Worker processes for analysis, forked (so they share the loaded dictionary), one per CPU; None
-    on a single CPU or where fork is unavailable."""
+    on a single CPU, where fork is unavailable, or inside a daemonic process."""
     cpus = os.cpu_count() or 1
-    if cpus < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return None
+    if cpus < 2 or "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
+        return None                                      # (a daemonic process may not start children)
     warm_up()
     return multiprocessing.get_context("fork").Pool(cpus)
 
