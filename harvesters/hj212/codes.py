@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Table 9 plus the surface-water extensions seen in the field (domain-standards §2.5).
@@ -61,6 +62,7 @@ def map_2005_factor(code: str, st: str) -> str | None:
     return WATER_2005.get(code) or AIR_2005.get(code)
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every factor of every frame; the codes are few
 def factor_is_standard(code: str) -> bool:
     """Shape of an HJ 524/525 code, a process/info code, or a noise index.  Vendor words are not."""
     return code in KNOWN_FACTORS or code in NOISE_CODES or bool(_FACTOR_SHAPE.match(code))

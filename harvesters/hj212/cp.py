@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from harvesters.hj212.errors import Hj212Error
+
+T = TypeVar("T")
 
 NUMERIC_KINDS = frozenset(
     ["Rtd", "Min", "Avg", "Max", "Cou", "ZsRtd", "ZsMin", "ZsAvg", "ZsMax", "Data", "DayData", "NightData", "RS", "RT", "ValidNum", "TotalNum"]
@@ -38,6 +41,30 @@ class DataArea:
 
 def parse_time(value: str, name: str) -> datetime:
     """``YYYYMMDDhhmmss``, tolerating the 17-digit form with milliseconds some 2005 loggers send."""
+    stamp = _SECONDS.get(value)
+    if stamp is not None:
+        return stamp
+    stamp = _parse_time(value, name)
+    if len(value) == 14:
+        # every logger of a network sends the same DataTime each interval: parse it once
+        if len(_SECONDS) >= _CACHE_LIMIT:
+            _SECONDS.clear()
+        _SECONDS[value] = stamp
+    return stamp
+
+
+def check_time(value: str, name: str) -> None:
+    """Raise as :func:`parse_time` would, without building the datetime when ``value`` is a valid
+    17-digit stamp whose 14-digit second is already known (QN: one second, many frames)."""
+    if len(value) == 17 and value[:14] in _SECONDS and value.isascii() and value.isdigit():
+        return
+    stamp = parse_time(value, name)
+    if len(value) == 17:
+        parse_time(value[:14], name)  # valid seconds imply a valid stamp: cache them
+    del stamp
+
+
+def _parse_time(value: str, name: str) -> datetime:
     if len(value) not in (14, 17) or not value.isdigit():
         raise Hj212Error("hj212.bad_datetime", f"{name}={value}", field=name)
     try:
@@ -48,6 +75,8 @@ def parse_time(value: str, name: str) -> datetime:
     return stamp.replace(microsecond=int(value[14:]) * 1000) if len(value) == 17 else stamp
 
 
+_CACHE_LIMIT = 4096
+_SECONDS: dict[str, datetime] = {}
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3})?")
 
 
@@ -90,8 +119,34 @@ def _items(cp: str) -> list[tuple[str, str]]:
     return out
 
 
+# one factor as the single pass reads it: code, numeric values, Flag, EFlag, text items
+FactorParts = tuple[str, dict[str, float], str | None, str | None, dict[str, str]]
+
+
 def parse_cp(cp: str) -> DataArea:
     """Typed fields and factors of a data area (the text between ``CP=&&`` and the closing ``&&``)."""
+    fields, parts = scan_cp(cp)
+    return DataArea(fields, tuple(new_frozen(Factor, code=code, values=values, flag=flag, eflag=eflag,
+                                             texts=texts, raw_code=None, standard=True)
+                                  for code, values, flag, eflag, texts in parts))
+
+
+def scan_cp(cp: str) -> tuple[dict[str, object], list[FactorParts]]:
+    """What :func:`parse_cp` returns, with each factor as plain parts instead of a :class:`Factor`
+    (the receiver turns them straight into records).  Raises exactly as :func:`parse_cp`."""
+    try:
+        scanned = _scan_single_pass(cp)
+    except (Hj212Error, ValueError):
+        scanned = None
+    if scanned is not None:
+        return scanned
+    # Anything the single pass does not accept is parsed again by the checking parser, which
+    # raises the error a malformed area deserves (the first one in its order of checks).
+    area = _parse_cp_checked(cp)
+    return area.fields, [(f.code, f.values, f.flag, f.eflag, f.texts) for f in area.factors]
+
+
+def _parse_cp_checked(cp: str) -> DataArea:
     fields: dict[str, object] = {}
     raw: dict[str, dict[str, str]] = {}
     for name, value in _items(cp):
@@ -104,6 +159,63 @@ def parse_cp(cp: str) -> DataArea:
         else:
             fields[name] = _typed_field(name, value)
     return DataArea(fields, tuple(_factor(code, items) for code, items in raw.items()))
+
+
+def _scan_single_pass(cp: str) -> tuple[dict[str, object], list[FactorParts]] | None:
+    """The same result as :func:`_parse_cp_checked` for a well-formed area, in one pass with the
+    common cases inline (this runs once per received frame).  None, or an exception, for anything
+    the checking parser should look at."""
+    fields: dict[str, object] = {}
+    raw: dict[str, dict[str, str]] = {}
+    for group in cp.split(";"):
+        if not group:
+            continue
+        for item in group.split(","):
+            name, sep, value = item.partition("=")
+            if not sep or not name:
+                return None
+            code, dash, kind = name.rpartition("-")
+            if dash and code and kind:
+                items = raw.get(code)
+                if items is None:
+                    raw[code] = {kind: value}
+                elif kind in items:
+                    return None
+                else:
+                    items[kind] = value
+            else:
+                fields[name] = _typed_field(name, value)
+    parts: list[FactorParts] = []
+    for code, items in raw.items():
+        values: dict[str, float] = {}
+        texts: dict[str, str] = {}
+        for kind, value in items.items():
+            if kind in NUMERIC_KINDS:
+                # parse_number's own first test, inline; float() raising sends the area back
+                if 0 < len(value) <= 20 and _PLAIN.issuperset(value):
+                    values[kind] = float(value)
+                else:
+                    values[kind] = parse_number(value, f"{code}-{kind}")
+            elif kind == "Flag" or kind == "EFlag":
+                continue
+            else:
+                if kind == "SampleTime":
+                    parse_time(value, f"{code}-{kind}")
+                texts[kind] = value
+        flag = items.get("Flag")
+        if flag is not None and len(flag) != 1:
+            return None
+        parts.append((code, values, flag, items.get("EFlag"), texts))
+    return fields, parts
+
+
+def new_frozen(cls: type[T], **fields: object) -> T:
+    """An instance of a frozen dataclass with every field given, without its ``__init__``: a frozen
+    ``__init__`` sets each field through ``object.__setattr__``, which on the receiver's per-frame
+    path costs more than the parsing around it.  Only for classes without ``__post_init__``."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(fields)
+    return obj
 
 
 def _factor(code: str, items: dict[str, str]) -> Factor:

@@ -152,6 +152,9 @@ class EvidenceStore:
         self._callbacks: list[Callback] = []
         self._new_dirs: set[Path] = set()
         self._retired: list[_ChainFile] = []
+        self._safe: dict[str, bool] = {}
+        self._last_received: datetime | None = None
+        self._last_stamp = ("", "")
         self.after_batch: Callable[[], None] | None = None
         self._wake = asyncio.Event()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="hj212-commit")
@@ -163,18 +166,18 @@ class EvidenceStore:
         self._task = asyncio.get_running_loop().create_task(self._commit_loop())
 
     def append(self, raw: bytes, peer: str, received_at: datetime, *, mn: str | None,
-               reason: str | None = None, on_durable: Callback | None = None) -> str:
+               reason: str | None = None, on_durable: Callback | None = None, sha256: str | None = None) -> str:
         """Queue one frame; ``on_durable(ok)`` runs on the loop after the fsync covering it.
 
         ``reason`` set (or an MN unfit for a folder name) sends the frame to quarantine.
-        Returns the frame's sha256.
+        ``sha256``: the frame's hash, when the caller has it already.  Returns the frame's sha256.
         """
-        if reason is None and (mn is None or not safe_mn(mn)):
+        if reason is None and (mn is None or not self._safe_mn(mn)):
             reason = "bad_mn_for_storage"
-        stamp = received_at.astimezone(CHINA)
-        chain = self._chain(QUARANTINE if reason else str(mn), self._day(stamp))
-        sha = hashlib.sha256(raw).hexdigest()
-        entry = (stamp.isoformat(timespec="microseconds"), peer, raw, mn, reason, sha)
+        stamp, day = self._stamp(received_at)
+        chain = self._chain(QUARANTINE if reason else str(mn), day)
+        sha = sha256 or hashlib.sha256(raw).hexdigest()
+        entry = (stamp, peer, raw, mn, reason, sha)
         pending = self._pending.get(chain)
         if pending is None:
             self._pending[chain] = [entry]
@@ -184,6 +187,23 @@ class EvidenceStore:
             self._callbacks.append(on_durable)
         self._wake.set()
         return sha
+
+    def _safe_mn(self, mn: str) -> bool:
+        safe = self._safe.get(mn)
+        if safe is None:
+            if len(self._safe) >= 65_536:
+                self._safe.clear()
+            safe = self._safe[mn] = safe_mn(mn)
+        return safe
+
+    def _stamp(self, received_at: datetime) -> tuple[str, str]:
+        """Beijing ISO time and day of ``received_at``; frames of one read share it, so the last
+        one is kept."""
+        if received_at != self._last_received:
+            stamp = received_at.astimezone(CHINA)
+            self._last_received = received_at
+            self._last_stamp = (stamp.isoformat(timespec="microseconds"), self._day(stamp))
+        return self._last_stamp
 
     def _day(self, stamp: datetime) -> str:
         # strftime per frame is measurable; one day string per calendar day

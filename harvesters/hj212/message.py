@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from harvesters.hj212 import codes
-from harvesters.hj212.cp import Factor, format_cp, parse_cp, parse_time
+from harvesters.hj212.cp import Factor, check_time, format_cp, new_frozen, parse_cp
 from harvesters.hj212.errors import Hj212Error
 
 _HEADER_KEYS = ("QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO")
@@ -42,7 +42,10 @@ class Header:
 def version_of(flag: int | None) -> str:
     """``2005`` (no Flag or V=0), ``2017`` (V=1), ``2017-water`` (V=2, surface-water networks) or ``vN``."""
     bits = 0 if flag is None else flag >> 2
-    return {0: "2005", 1: "2017", 2: "2017-water"}.get(bits, f"v{bits}")
+    return _VERSIONS.get(bits) or f"v{bits}"
+
+
+_VERSIONS = {0: "2005", 1: "2017", 2: "2017-water"}
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,8 @@ def parse_header(segment: str | bytes) -> Header:
     pnum, pno = _int_field(values, "PNUM", 9999), _int_field(values, "PNO", 9999)
     if (pnum is None) != (pno is None) or (pnum is not None and pno is not None and not 1 <= pno <= pnum):
         raise Hj212Error("hj212.bad_split", f"PNUM={pnum} PNO={pno}", field="PNO")
-    return Header(values.get("QN"), values["ST"], values["CN"], values["PW"], values["MN"],
-                  _int_field(values, "Flag", 255), pnum, pno, rest[:-2])
+    return new_frozen(Header, qn=values.get("QN"), st=values["ST"], cn=values["CN"], pw=values["PW"],
+                      mn=values["MN"], flag=_int_field(values, "Flag", 255), pnum=pnum, pno=pno, cp=rest[:-2])
 
 
 def _decode(segment: str | bytes) -> str:
@@ -120,11 +123,12 @@ def _decode(segment: str | bytes) -> str:
         raise Hj212Error("hj212.bad_encoding") from None
 
 
-def _check_header(header: Header) -> None:
+def check_header(header: Header) -> None:
+    """The envelope checks :func:`parse_message` adds to :func:`parse_header`'s."""
     if header.qn is not None:
         if len(header.qn) != 17:
             raise Hj212Error("hj212.bad_field", f"QN={header.qn}", field="QN")
-        parse_time(header.qn, "QN")
+        check_time(header.qn, "QN")
     if not (header.cn.isdigit() and len(header.cn) == 4):
         raise Hj212Error("hj212.bad_field", f"CN={header.cn}", field="CN")
     if header.cn not in codes.CN_CODES and header.cn not in codes.CN_CODES_2005:
@@ -139,14 +143,17 @@ def parse_message(segment: str | bytes, header: Header | None = None) -> Message
     ``header``: the result of :func:`parse_header` on the same segment, if the caller already has it.
     """
     header = header or parse_header(segment)
-    _check_header(header)
+    check_header(header)
     area = parse_cp(header.cp)
     factors = area.factors
     if header.version == "2005":
         factors = tuple(_from_2005(f, header.st) for f in factors)
-    factors = tuple(f if codes.factor_is_standard(f.code) else replace(f, standard=False) for f in factors)
+    standard = codes.factor_is_standard
+    if not all([standard(f.code) for f in factors]):
+        factors = tuple(f if standard(f.code) else replace(f, standard=False) for f in factors)
     data_time = area.fields.get("DataTime")
-    return Message(header, data_time if isinstance(data_time, datetime) else None, area.fields, factors)
+    return new_frozen(Message, header=header, data_time=data_time if isinstance(data_time, datetime) else None,
+                      fields=area.fields, factors=factors)
 
 
 def _from_2005(factor: Factor, st: str) -> Factor:

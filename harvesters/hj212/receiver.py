@@ -8,11 +8,13 @@ another one: each has its own framer, rate bucket and buffer.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from harvesters.hj212 import replies
@@ -20,8 +22,8 @@ from harvesters.hj212.alerts import AlertEngine, AlertSink
 from harvesters.hj212.errors import Hj212Error
 from harvesters.hj212.evidence import EvidenceStore
 from harvesters.hj212.framing import MAX_SEGMENT, Frame, Garbage, StreamFramer, crc_verdict
-from harvesters.hj212.message import Header, Message, parse_header, parse_message
-from harvesters.hj212.records import SeriesRecord, message_records
+from harvesters.hj212.message import Header, parse_header, parse_message
+from harvesters.hj212.records import SeriesRecord, frame_records, message_records
 from harvesters.hj212.registry import Point, PointRegistry, plain_password_ok
 from harvesters.hj212.series import ParquetSeriesSink
 from harvesters.hj212.split import Reassembler
@@ -98,30 +100,30 @@ class Receiver:
     # -- per frame --------------------------------------------------------------------------------
     def on_frame(self, conn: _Connection, frame: Frame, received_at: datetime) -> None:
         self.stats["frames_received"] += 1
+        segment = frame.segment
         try:
-            header = parse_header(frame.segment)
+            header = parse_header(segment)
         except Hj212Error as exc:
             self._quarantine(conn, frame.raw, received_at, None, exc.code)
             return
-        reason = self._refusal_reason(conn, frame, header)
+        point = self.registry.lookup(header.mn)
+        reason = self._refusal_reason(conn, frame, segment, header, point)
         if reason is not None:
             self._quarantine(conn, frame.raw, received_at, header, reason)
             return
-        point = self.registry.lookup(header.mn)
         assert point is not None
         self.stats["frames_accepted"] += 1
-        holder: list[str] = []
-        holder.append(self.store.append(
-            frame.raw, conn.peer, received_at, mn=header.mn,
-            on_durable=lambda ok: self._after_durable(conn, frame, header, point, holder[0], ok)))
+        sha = hashlib.sha256(frame.raw).hexdigest()
+        self.store.append(frame.raw, conn.peer, received_at, mn=header.mn, sha256=sha,
+                          on_durable=partial(self._after_durable, conn, frame, header, point, sha))
 
-    def _refusal_reason(self, conn: _Connection, frame: Frame, header: Header) -> str | None:
+    def _refusal_reason(self, conn: _Connection, frame: Frame, segment: bytes, header: Header,
+                        point: Point | None) -> str | None:
         if not conn.take_token():
             return "rate_limited"
-        if len(frame.segment) > self.config.max_segment:
+        if len(segment) > self.config.max_segment:
             return "hj212.too_long"
-        point = self.registry.lookup(header.mn)
-        verdict = crc_verdict(frame.segment, frame.crc_field)
+        verdict = crc_verdict(segment, frame.crc_field)
         if verdict == "bad" or (verdict == "modbus" and not (point and point.accept_modbus_crc)):
             return "bad_crc"
         if point is None:
@@ -156,26 +158,27 @@ class Receiver:
         self.stats["frames_stored"] += 1
         self.alerts.seen(point, asyncio.get_running_loop().time())
         try:
-            message = parse_message(frame.segment, header)
+            records = self._records(frame, header, sha)
         except Hj212Error as exc:
             self.stats["parse_errors"] += 1
             log.info("stored frame %s from %s does not parse: %s", sha[:12], header.mn, exc.code)
             answer = replies.refusal_for(header, _ERROR_RTN.get(exc.code, "unknown"))
         else:
-            self._emit(message, sha, point)
+            if records:
+                self.sink(records)
+                self.alerts.check_records(point, records)
             answer = replies.reply_for(header)
         if answer is not None:
             conn.send(answer)
             self.stats["acks_sent"] += 1
 
-    def _emit(self, message: Message, sha: str, point: Point) -> None:
+    def _records(self, frame: Frame, header: Header, sha: str) -> list[SeriesRecord]:
+        """Values of an unsplit frame; those of a split upload once its last packet is in."""
+        if header.pnum is None:
+            return frame_records(frame.segment, header, sha)
+        message = parse_message(frame.segment, header)
         done = self.reassembler.add(message, sha, asyncio.get_running_loop().time())
-        if done is None:
-            return
-        records = message_records(done.message, done.frame_hashes[0])
-        if records:
-            self.sink(records)
-            self.alerts.check_records(point, records)
+        return [] if done is None else message_records(done.message, done.frame_hashes[0])
 
     def on_garbage(self, conn: _Connection, garbage: Garbage, received_at: datetime) -> None:
         self.stats["garbage_events"] += 1

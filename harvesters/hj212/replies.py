@@ -12,9 +12,11 @@ REPLY_FLAG = 4
 
 
 def _reply(header: Header, cn: str, cp: str) -> bytes:
-    segment = build_segment(st=REPLY_ST, cn=cn, pw=header.pw, mn=header.mn, cp=cp,
-                            qn=header.qn, flag=REPLY_FLAG)
-    return build_frame(segment)
+    if header.qn is None:
+        return build_frame(build_segment(st=REPLY_ST, cn=cn, pw=header.pw, mn=header.mn, cp=cp, flag=REPLY_FLAG))
+    # build_segment's text for a reply, written out: one reply goes out per frame received
+    return build_frame(f"QN={header.qn};ST={REPLY_ST};CN={cn};PW={header.pw};MN={header.mn};"
+                       f"Flag={REPLY_FLAG};CP=&&{cp}&&")
 
 
 def request_answer(header: Header, qn_rtn: int) -> bytes:

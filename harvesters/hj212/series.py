@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -47,23 +47,49 @@ class ParquetSeriesSink:
         return batch
 
     def write(self, batch: list[SeriesRecord]) -> list[Path]:
-        groups: dict[tuple[str, str], list[SeriesRecord]] = defaultdict(list)
-        for record in batch:
-            if safe_mn(record.mn):
-                day = record.data_time.strftime("%Y-%m-%d") if record.data_time else "unknown"
-                groups[(record.mn, day)].append(record)
-        paths = [self._write_group(mn, day, rows) for (mn, day), rows in groups.items()]
+        """One Parquet file per point and day.  The whole batch becomes one Arrow table in one
+        conversion; each file is a ``take`` of its rows (per-file conversions cost more than the writes)."""
+        groups = self._group_rows(batch)
+        if not groups:
+            self.written += len(batch)
+            return []
+        columns = dict(zip(_COLUMNS, map(list, zip(*batch, strict=True)), strict=True))
+        table = pa.table(columns, schema=SCHEMA)
+        paths = [self._write_group(mn, day, table.take(pa.array(rows, pa.int64())))
+                 for (mn, day), rows in groups.items()]
         self.written += len(batch)
         return paths
+
+    @staticmethod
+    def _group_rows(batch: list[SeriesRecord]) -> dict[tuple[str, str], list[int]]:
+        """Row numbers per (MN, day), in batch order.  Day strings and MN checks are computed once per
+        distinct value: a frame's records share one datetime, a point's share one MN."""
+        groups: dict[tuple[str, str], list[int]] = {}
+        days: dict[datetime | None, str] = {}
+        safe: dict[str, bool] = {}
+        for row, record in enumerate(batch):
+            mn, when = record[0], record[2]
+            ok = safe.get(mn)
+            if ok is None:
+                ok = safe[mn] = safe_mn(mn)
+            if not ok:
+                continue
+            day = days.get(when)
+            if day is None:
+                day = days[when] = when.strftime("%Y-%m-%d") if when else "unknown"
+            rows = groups.get((mn, day))
+            if rows is None:
+                groups[(mn, day)] = [row]
+            else:
+                rows.append(row)
+        return groups
 
     def flush(self) -> list[Path]:
         return self.write(self.take())
 
-    def _write_group(self, mn: str, day: str, rows: list[SeriesRecord]) -> Path:
+    def _write_group(self, mn: str, day: str, table: pa.Table) -> Path:
         folder = self.root / mn / f"date={day}"
         folder.mkdir(parents=True, exist_ok=True)
-        columns = dict(zip(_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
-        table = pa.table(columns, schema=SCHEMA)
         name = f"part-{time.time_ns()}-{os.getpid()}-{next(self._seq)}.parquet"
         tmp = folder / f".{name}.tmp"
         pq.write_table(table, tmp)
