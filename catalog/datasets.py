@@ -62,7 +62,7 @@ def fill_record_cache(session: Session, batch: int = 500) -> int:
 
 def cached_records(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]:
     """Records of the given datasets in the given order, from the cache kept at every write."""
-    rows = dict(session.execute(sa.select(Dataset.id, Dataset.cached_record).where(Dataset.id.in_(ids))).all())
+    rows: dict[str, Any] = dict(session.execute(sa.select(Dataset.id, Dataset.cached_record).where(Dataset.id.in_(ids))).all())
     missing = [i for i in ids if i in rows and rows[i] is None]
     if missing:  # written before the cache existed
         for ds in session.scalars(sa.select(Dataset).where(Dataset.id.in_(missing))):

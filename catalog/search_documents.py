@@ -54,8 +54,8 @@ def _children(session: Session, ids: Sequence[str]) -> tuple[dict[str, list[Any]
 
 def documents(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]:
     """Search documents of the given datasets (deleted ones are skipped)."""
-    rows = session.execute(sa.select(*_DATASET_COLUMNS).join(Organization, Organization.id == Dataset.org_id)
-                           .where(Dataset.id.in_(ids), Dataset.state != "deleted")).all()
+    rows = list(session.execute(sa.select(*_DATASET_COLUMNS).join(Organization, Organization.id == Dataset.org_id)
+                                .where(Dataset.id.in_(ids), Dataset.state != "deleted")).all())
     # Code-point order by name, whatever the database's collation: equal-scoring hits then rank
     # the same on every backend (the index breaks ties by insertion order).
     rows.sort(key=lambda r: r.name)

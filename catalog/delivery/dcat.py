@@ -206,10 +206,10 @@ def _spatial(g: Graph, site: Site, ds: URIRef, rec: dict[str, Any]) -> None:
     if rec.get("spatial"):
         import json
 
-        node = BNode()
-        g.add((ds, DCTERMS.spatial, node))
-        g.add((node, RDF.type, DCTERMS.Location))
-        g.add((node, LOCN.geometry, Literal(json.dumps(rec["spatial"], ensure_ascii=False),
+        area = BNode()
+        g.add((ds, DCTERMS.spatial, area))
+        g.add((area, RDF.type, DCTERMS.Location))
+        g.add((area, LOCN.geometry, Literal(json.dumps(rec["spatial"], ensure_ascii=False),
                                             datatype=GSP.geoJSONLiteral)))
 
 

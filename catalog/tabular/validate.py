@@ -111,12 +111,12 @@ def _extra_cell_batches(raw: RawTable, width: int, keep: np.ndarray) -> list[Err
             positions.setdefault(width + offset + 1, {})[index] = text
     for pos in range(width, raw.columns.num_columns):  # header-less files wider than the schema
         col = raw.columns.column(pos)
-        for index in np.flatnonzero(checks.to_mask(pc.is_valid(col))):
-            positions.setdefault(pos + 1, {})[int(index)] = col[int(index)].as_py()
-    for number, cells in sorted(positions.items()):
+        for found in np.flatnonzero(checks.to_mask(pc.is_valid(col))):
+            positions.setdefault(pos + 1, {})[int(found)] = col[int(found)].as_py()
+    for number, by_row in sorted(positions.items()):
         mask = np.zeros(raw.num_rows, dtype=bool)
-        mask[list(cells)] = True
-        out.append(ErrorBatch("extra-cell", mask & keep, "", number, cell=cells.__getitem__))
+        mask[list(by_row)] = True
+        out.append(ErrorBatch("extra-cell", mask & keep, "", number, cell=by_row.__getitem__))
     return out
 
 

@@ -38,7 +38,7 @@ class _Sink:
 
 def zip_stream(descriptor: dict[str, Any], members: list[tuple[str, Path]]) -> Iterator[bytes]:
     sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:  # type: ignore[call-overload]
         zf.writestr("datapackage.json", json.dumps(descriptor, ensure_ascii=False, indent=2))
         yield sink.drain()
         for arcname, path in members:
