@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -18,6 +18,9 @@ from .models import ROLES, ApiToken, Membership, Organization, User, utcnow
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "eco"
+# A token's last use is recorded to the minute: writing it on every request would turn every API
+# read into a write transaction (on SQLite, a database-wide write lock and a sync).
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def hash_password(password: str) -> str:
@@ -138,5 +141,11 @@ def authenticate_token(session: Session, token: str, *, now: datetime | None = N
     user = session.get(User, record.user_id)
     if user is None or user.state != "active":
         raise Unauthorized("令牌所属用户已停用", "The token's user is not active")
-    record.last_used = now
+    if record.last_used is None or _naive(now) - _naive(record.last_used) >= LAST_USED_RESOLUTION:
+        record.last_used = now
     return user, record
+
+
+def _naive(value: datetime) -> datetime:
+    """UTC without tzinfo: PostgreSQL returns aware datetimes, SQLite naive ones."""
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
