@@ -103,15 +103,12 @@ def _filter(text: str) -> Filter:
 
 
 def _jsonable(table: pa.Table) -> list[dict[str, Any]]:
-    columns = []
-    for column in table.columns:
+    for i, column in enumerate(table.columns):
         if pa.types.is_timestamp(column.type):
-            column = time_text(column, "T")
+            table = table.set_column(i, table.field(i).name, time_text(column, "T"))
         elif pa.types.is_date(column.type):
-            column = pc.strftime(column, format="%Y-%m-%d")
-        columns.append(column.to_pylist())
-    names = table.column_names
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+            table = table.set_column(i, table.field(i).name, pc.strftime(column, format="%Y-%m-%d"))
+    return table.to_pylist()  # type: ignore[no-any-return]
 
 
 def _field_list(table: pa.Table) -> list[dict[str, str]]:
