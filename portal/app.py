@@ -7,12 +7,50 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+import orjson
+from flask import Flask, Response
+from flask.json.provider import DefaultJSONProvider
 
 from catalog.service import Catalog
 from catalog.settings import Config, load
 
 from . import auth
+
+
+class FastJSONProvider(DefaultJSONProvider):
+    """Flask's JSON provider with orjson doing the encoding: the same JSON (sorted keys, dates as HTTP
+    dates, Decimal and UUID as strings, non-ASCII as UTF-8) about ten times faster, which matters for
+    the ~50 KB search replies.  Anything orjson refuses (integers beyond 64 bits, custom ``dumps``
+    arguments, ``ensure_ascii``) goes through Flask's own encoder, so nothing encodes differently
+    except NaN and infinities, which orjson writes as null (they are not JSON)."""
+
+    ensure_ascii = False
+    _OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+                | orjson.OPT_PASSTHROUGH_DATACLASS)
+
+    def _encode(self, obj: Any) -> bytes | None:
+        """UTF-8 JSON, or None when Flask's encoder must do it."""
+        if self.ensure_ascii:
+            return None
+        try:
+            return orjson.dumps(obj, default=self.default, option=self._OPTIONS)
+        except orjson.JSONEncodeError:
+            return None
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        """Compact JSON, as ``response`` writes it; keyword arguments ask for Flask's encoder."""
+        if kwargs:
+            return super().dumps(obj, **kwargs)
+        encoded = self._encode(obj)
+        return super().dumps(obj, separators=(",", ":")) if encoded is None else encoded.decode()
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        if (self.compact is None and self._app.debug) or self.compact is False:
+            return super().response(*args, **kwargs)  # indented for people reading it
+        encoded = self._encode(self._prepare_response_obj(args, kwargs))
+        if encoded is None:
+            return super().response(*args, **kwargs)
+        return self._app.response_class(encoded + b"\n", mimetype=self.mimetype)
 
 
 def _secret_key(config: Config) -> str:
@@ -30,6 +68,7 @@ def create_app(config: Config | None = None, *, catalog: Catalog | None = None,
                **flask_config: Any) -> Flask:
     config = config or load()
     app = Flask(__name__, static_folder=str(Path(__file__).parent / "static"))
+    app.json = FastJSONProvider(app)
     app.config.update(
         SECRET_KEY=_secret_key(config),
         JSON_AS_ASCII=False,
