@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.sansio.response import Response as BaseResponse
 
 from catalog.service import Catalog
 from catalog.settings import Config, load
@@ -44,13 +45,14 @@ class FastJSONProvider(DefaultJSONProvider):
         encoded = self._encode(obj)
         return super().dumps(obj, separators=(",", ":")) if encoded is None else encoded.decode()
 
-    def response(self, *args: Any, **kwargs: Any) -> Response:
+    def response(self, *args: Any, **kwargs: Any) -> BaseResponse:
         if (self.compact is None and self._app.debug) or self.compact is False:
             return super().response(*args, **kwargs)  # indented for people reading it
         encoded = self._encode(self._prepare_response_obj(args, kwargs))
         if encoded is None:
             return super().response(*args, **kwargs)
-        return self._app.response_class(encoded + b"\n", mimetype=self.mimetype)
+        response_class = cast(type[Response], self._app.response_class)  # a Flask app's
+        return response_class(encoded + b"\n", mimetype=self.mimetype)
 
 
 def _secret_key(config: Config) -> str:
