@@ -17,8 +17,8 @@ from catalog.search.base import MAX_ROWS, SearchQuery
 from portal.app import get_catalog
 from portal.auth import resolve_actor
 
-from . import action
-from .lookups import lookup, tables
+from . import action, package_cache
+from .lookups import tables
 from .mapping import group_dict, org_dict, package_dict
 from .query import FIELDS, search_query
 
@@ -37,12 +37,9 @@ def package_of(ds: Dataset) -> dict[str, Any]:
 
 
 def load_packages(session: Session, ids: list[str]) -> list[dict[str, Any]]:
-    """Package dicts in result order: one query for the cached records, one each for departments and themes."""
-    government = resolve_actor().government
-    records = [public_view(r, government) for r in datasets.cached_records(session, ids)]
-    orgs, groups = lookup({r["organization"] for r in records}, {t for r in records for t in r.get("themes", [])})
-    return [package_dict(r, orgs[r["organization"]], [groups[t] for t in r.get("themes", []) if t in groups])
-            for r in records]
+    """Package dicts in result order, rendered ones reused while their dataset is unchanged (shared:
+    not to be modified)."""
+    return package_cache.packages(session, ids, resolve_actor().government)
 
 
 def _public_principals(actor: Actor) -> frozenset[str]:
