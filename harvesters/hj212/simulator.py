@@ -103,9 +103,18 @@ def _second_stamp(second: int) -> str:
     """``YYYYMMDDhhmmss`` in Beijing time, formatted once per second for all loggers."""
     stamp = _STAMPS.get(second)
     if stamp is None:
-        _STAMPS.clear()
+        if len(_STAMPS) >= 8:  # now and an hour ago (late frames) stay
+            _STAMPS.clear()
         stamp = _STAMPS[second] = datetime.fromtimestamp(second, CHINA).strftime("%Y%m%d%H%M%S")
     return stamp
+
+
+def _now() -> datetime:
+    return datetime.now(CHINA).replace(tzinfo=None, microsecond=0)
+
+
+def _escaped(text: str) -> str:
+    return text.replace("%", "%%")
 
 
 def _reply_ids(segment: bytes) -> tuple[str, str]:
@@ -129,6 +138,12 @@ class _Logger:
         self.pending: dict[str, float] = {}
         self.window = asyncio.Semaphore(options.window)
         self._last_ms = 0
+        # the usual real-time frame as a %-template (QN, DataTime, then one value per factor), made by
+        # build_segment itself; values keep _value's distribution and random draws
+        items = ";".join(f"{_escaped(code)}-Rtd=%s,{_escaped(code)}-Flag=N" for code in self.factor_table)
+        self._realtime = build_segment(qn="%s", st=_escaped(self.st), cn="2011", pw=_escaped(self.password),
+                                       mn=_escaped(self.mn), cp="DataTime=%s;" + items, flag=5)
+        self._draws = [(mean, spread, f"%.{decimals}f") for mean, spread, decimals in self.factor_table.values()]
 
     def next_qn(self) -> str:
         self._last_ms = max(int(time.time() * 1000), self._last_ms + 1)
@@ -161,12 +176,30 @@ class _Logger:
         qn = self.next_qn()
         return [(build_frame(self._segment(qn, self._minute_cp(when), cn="2051")), qn, False)]
 
+    def _realtime_segment(self, qn: str, stamp: str) -> str:
+        """``self._segment(qn, self._cp(when, all codes))`` for ``when`` given as its stamp."""
+        rnd = self.rng.random
+        values = [fmt % (value if (value := mean + spread * (rnd() + rnd() - 1.0)) > 0.0 else 0.0)
+                  for mean, spread, fmt in self._draws]
+        return self._realtime % (qn, stamp, *values)
+
     def frames(self) -> list[tuple[bytes, str | None, bool]]:
         """Next frames to send: (bytes, QN expecting a 9014, split the write)."""
         o, roll = self.options, self.rng.random()
-        now = datetime.now(CHINA).replace(tzinfo=None, microsecond=0)
         if self.history > 0:
-            return self._history_frame(now)
+            return self._history_frame(_now())
+        unusual = o.bad_crc_ratio + o.legacy_ratio + o.split_ratio
+        if roll < unusual:
+            return self._unusual_frames(roll, _now())
+        second = int(time.time())
+        if roll - unusual < o.late_ratio:
+            second -= 3600
+        qn = self.next_qn()
+        return [(build_frame(self._realtime_segment(qn, _second_stamp(second))), qn, False)]
+
+    def _unusual_frames(self, roll: float, now: datetime) -> list[tuple[bytes, str | None, bool]]:
+        """A bad-CRC, 2005-style or split upload, as the options' ratios ask (``roll`` below their sum)."""
+        o = self.options
         codes = list(self.factor_table)
         if roll < o.bad_crc_ratio:
             qn = self.next_qn()
@@ -178,16 +211,10 @@ class _Logger:
             cp = f"DataTime={now:%Y%m%d%H%M%S};B02-Rtd=35.2;01-Rtd=12.5,01-Flag=N;02-Rtd=8.1,02-Flag=N"
             segment = build_segment(st="31", cn="2011", pw=self.password, mn=self.mn, cp=cp)
             return [(build_frame(segment), None, False)]
-        roll -= o.legacy_ratio
-        if roll < o.split_ratio:
-            halves = (codes[:3], codes[3:])
-            qns = [self.next_qn() for _ in halves]
-            return [(build_frame(self._segment(qn, self._cp(now, part), 7, 2, n + 1)), qn, True)
-                    for n, (qn, part) in enumerate(zip(qns, halves, strict=True))]
-        roll -= o.split_ratio
-        when = now - timedelta(hours=1) if roll < o.late_ratio else now
-        qn = self.next_qn()
-        return [(build_frame(self._segment(qn, self._cp(when, codes))), qn, False)]
+        halves = (codes[:3], codes[3:])
+        qns = [self.next_qn() for _ in halves]
+        return [(build_frame(self._segment(qn, self._cp(now, part), 7, 2, n + 1)), qn, True)
+                for n, (qn, part) in enumerate(zip(qns, halves, strict=True))]
 
     async def run(self, host: str, port: int, deadline: float) -> None:
         if not self.options.burst:
@@ -224,34 +251,50 @@ class _Logger:
 
     async def _send_until(self, writer: asyncio.StreamWriter, deadline: float, acks: asyncio.Task[None]) -> None:
         next_at = time.monotonic()
+        queued: list[bytes] = []  # frames go out together until the logger has to wait for acks
         while time.monotonic() < deadline and not acks.done():
             catching_up = self.history > 0
             for data, qn, split in self.frames():
                 if qn is not None and (self.options.burst or catching_up):
+                    if queued and self.window.locked():
+                        await self._send(writer, queued)
                     await self.window.acquire()
-                await self._write(writer, data, qn, split)
+                self._count_sent(qn)
+                if split:
+                    await self._send(writer, queued)
+                    await self._write_split(writer, data)
+                else:
+                    queued.append(data)
             if catching_up and self.history == 0 and self.options.history_only:
-                return
+                break
             if catching_up:
                 next_at = time.monotonic()
             elif not self.options.burst:
+                await self._send(writer, queued)
                 next_at += self.options.interval
                 await asyncio.sleep(max(0.0, min(next_at, deadline) - time.monotonic()))
+        await self._send(writer, queued)
 
-    async def _write(self, writer: asyncio.StreamWriter, data: bytes, qn: str | None, split: bool) -> None:
+    def _count_sent(self, qn: str | None) -> None:
         if qn is not None:
             self.pending[qn] = time.perf_counter()
             self.summary.expected_acks += 1
             self.summary.sent_qns.add((self.mn, qn))
         self.summary.sent += 1
-        if split:
-            for piece in (data[:5], data[5:len(data) // 2], data[len(data) // 2:]):
-                writer.write(piece)
-                await writer.drain()
-                await asyncio.sleep(0.005)
-        else:
-            writer.write(data)
+
+    @staticmethod
+    async def _send(writer: asyncio.StreamWriter, queued: list[bytes]) -> None:
+        if queued:
+            writer.write(b"".join(queued) if len(queued) > 1 else queued[0])
+            queued.clear()
             await writer.drain()
+
+    @staticmethod
+    async def _write_split(writer: asyncio.StreamWriter, data: bytes) -> None:
+        for piece in (data[:5], data[5:len(data) // 2], data[len(data) // 2:]):
+            writer.write(piece)
+            await writer.drain()
+            await asyncio.sleep(0.005)
 
     async def _read_acks(self, reader: asyncio.StreamReader) -> None:
         framer = StreamFramer()
