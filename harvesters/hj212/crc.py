@@ -38,6 +38,11 @@ def _powers() -> tuple[tuple[int, ...], ...]:
 
 _POW = _powers()
 _WORD = (1 << 64) - 1
+# per n mod 8 (n = length − 1): M^n·0xFF, and lane i's matrix M^((n − i) mod 8) as a table
+_START: tuple[int, ...] = tuple(_POW[n][0xFF] for n in range(8))
+_LANE_TABLES: tuple[tuple[tuple[int, ...], ...], ...] = tuple(
+    tuple(_POW[(n - lane) & 7] for lane in range(8)) for n in range(8))
+_MASKS: dict[int, int] = {}
 
 
 def _lanes(body: bytes) -> bytes:
@@ -47,7 +52,10 @@ def _lanes(body: bytes) -> bytes:
     while words > 1:
         low = words >> 1
         bits = low << 6
-        value = (value >> bits) ^ (value & ((1 << bits) - 1))
+        mask = _MASKS.get(bits)
+        if mask is None:
+            mask = _MASKS[bits] = (1 << bits) - 1
+        value = (value >> bits) ^ (value & mask)
         words -= low
     return (value & _WORD).to_bytes(8, "big")
 
@@ -57,10 +65,10 @@ def hj212_crc(data: bytes) -> int:
     if not data:
         return 0xFFFF
     n = len(data) - 1
-    h = _POW[n & 7][0xFF]
-    for lane, x in enumerate(_lanes(data[:-1])):
-        h ^= _POW[(n - lane) & 7][x]
-    return _TABLE[h ^ data[-1]]
+    x = _lanes(data[:-1])
+    t = _LANE_TABLES[n & 7]
+    return _TABLE[_START[n & 7] ^ t[0][x[0]] ^ t[1][x[1]] ^ t[2][x[2]] ^ t[3][x[3]] ^ t[4][x[4]] ^ t[5][x[5]]
+                  ^ t[6][x[6]] ^ t[7][x[7]] ^ data[-1]]
 
 
 def hj212_crc_reference(data: bytes) -> int:

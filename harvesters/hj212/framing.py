@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harvesters.hj212.crc import crc_hex, modbus_crc_wire_hex
+from harvesters.hj212.crc import crc_hex, hj212_crc, modbus_crc_wire_hex
 from harvesters.hj212.errors import Hj212Error
 
 MAX_SEGMENT = 1024
@@ -50,9 +50,9 @@ def build_frame(segment: str | bytes) -> bytes:
 
 def crc_verdict(segment: bytes, crc_field: bytes) -> str:
     """``"hj212"`` if the field is the Annex A CRC, ``"modbus"`` if it is the Modbus variant, else ``"bad"``."""
-    field = crc_field.decode("ascii", "replace").upper()
-    if field == crc_hex(segment):
+    if crc_field.upper() == b"%04X" % hj212_crc(segment):  # ASCII case folding, as the text compare below
         return "hj212"
+    field = crc_field.decode("ascii", "replace").upper()
     if field == modbus_crc_wire_hex(segment):
         return "modbus"
     return "bad"
