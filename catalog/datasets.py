@@ -19,7 +19,8 @@ from .authz import Actor, can_read, require_write
 from .errors import EcodataError, NotFound, Problem, ValidationFailed
 from .errors import Location as Loc
 from .models import Activity, CatalogChange, Dataset, Group, Organization, Resource, new_id, utcnow
-from .records import NewRows, apply_record, dataset_record
+from .records import NewRows, apply_record, dataset_record, stored_search_document
+from .search.tantivy_schema import analysis_stamp, stored_json
 
 __all__ = ["create", "create_many", "update", "delete", "show", "get_dataset", "get_visible", "dataset_record"]
 
@@ -73,10 +74,19 @@ def cached_records(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]
 def record_change(session: Session, ds: Dataset, actor: Actor, activity: str,
                   before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
     ds.cached_record = after if after is not None else dataset_record(ds)
+    _store_search_document(ds)
     session.add(CatalogChange(dataset_id=ds.id))
     session.add(Activity(user_id=actor.user_id, object_type="dataset", object_id=ds.id,
                          activity_type=activity, before=before, after=after))
     audit.record_dataset_change(session, ds, actor, activity, after)
+
+
+def _store_search_document(ds: Dataset) -> None:
+    """Keep the analysed index document beside the row, so a full rebuild need not analyse again."""
+    if ds.state == "deleted":
+        ds.search_doc = ds.search_doc_version = None
+    else:
+        ds.search_doc, ds.search_doc_version = stored_json(stored_search_document(ds)), analysis_stamp()
 
 
 def _validated(record: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
@@ -248,7 +258,8 @@ def _add_new(session: Session, actor: Actor, rows: NewRows, record: dict[str, An
                                   "harvest_source_id": source_id, "harvest_remote_id": remote_id})
     # The view has every attribute of a Dataset that the history and the audit entry read.
     record_change(session, cast(Dataset, view), actor, "new package", None, dataset_record(cast(Dataset, view)))
-    rows.datasets[-1]["cached_record"] = view.cached_record
+    rows.datasets[-1].update(cached_record=view.cached_record, search_doc=view.search_doc,
+                             search_doc_version=view.search_doc_version)
     return str(view.id)
 
 

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from itertools import chain
 from queue import Empty, Queue
 from typing import Any
 
@@ -21,7 +22,9 @@ from sqlalchemy.orm import Session
 
 from .models import CatalogChange, Dataset, utcnow
 from .search.base import SearchIndex
-from .search_documents import all_documents, documents
+from .search.tantivy_index import POOL_MIN, PREPARE_TASK, analysis_pool
+from .search.tantivy_schema import stored_json_batch
+from .search_documents import documents, fill_stored_documents, stale_documents, stored_documents
 
 # A sequence number can commit after a higher one (concurrent PostgreSQL transactions).  A gap
 # younger than this is waited for; an older one belongs to a transaction that rolled back.
@@ -64,7 +67,9 @@ class Indexer:
             if start == 0 and len(ids) > BATCH:
                 # A new or discarded index (first start, another schema version): building it whole
                 # is far cheaper than applying the catalogue's history change by change.
-                self.index.rebuild(_read_ahead(all_documents(session)), mark)
+                self._fill_stored()
+                session.rollback()                       # end the read snapshot: see what was filled
+                self.index.rebuild(_read_ahead(stored_documents(session)), mark)
             else:
                 for i in range(0, len(ids), BATCH):
                     self._apply(session, ids[i:i + BATCH])
@@ -86,19 +91,37 @@ class Indexer:
 
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild the whole index from the catalogue."""
+        with self._lock:
+            self._fill_stored()
         with self._lock, self.sessionmaker() as session:
             top = session.scalar(sa.select(sa.func.max(CatalogChange.seq))) or 0
             total = session.scalar(sa.select(sa.func.count()).select_from(Dataset)
                                    .where(Dataset.state != "deleted")) or 0
-            done = self.index.rebuild(_read_ahead(_reporting(all_documents(session), total, progress)), top)
+            done = self.index.rebuild(_read_ahead(_reporting(stored_documents(session), total, progress)), top)
             self._last_check = time.monotonic()
             return done
 
+    def _fill_stored(self) -> int:
+        """Store the analysed documents the catalogue lacks (datasets written before it kept them, or
+        under another analysis), in transactions of their own, so this and every later rebuild reads
+        them instead of analysing.  Many are analysed by worker processes."""
+        with self.sessionmaker() as session:
+            stale = session.scalar(sa.select(sa.func.count()).select_from(Dataset).where(
+                Dataset.state != "deleted", stale_documents())) or 0
+            if stale < POOL_MIN:
+                return fill_stored_documents(session) if stale else 0
+            pool = analysis_pool()
+            if pool is None:
+                return fill_stored_documents(session)
+            with pool:
+                return fill_stored_documents(session, analyse=lambda docs: list(chain.from_iterable(
+                    pool.map(stored_json_batch, [docs[i:i + PREPARE_TASK] for i in range(0, len(docs), PREPARE_TASK)]))))
 
-def _read_ahead(batches: Iterator[list[dict[str, Any]]], depth: int = 4) -> Iterator[list[dict[str, Any]]]:
+
+def _read_ahead(batches: Iterator[list[Any]], depth: int = 4) -> Iterator[list[Any]]:
     """The batches, read by a thread of their own up to ``depth`` ahead: database drivers wait for
     the database without holding the interpreter lock, so reading overlaps with indexing."""
-    queue: Queue[tuple[list[dict[str, Any]] | None, BaseException | None]] = Queue(depth)
+    queue: Queue[tuple[list[Any] | None, BaseException | None]] = Queue(depth)
     stop = threading.Event()
 
     def read() -> None:
@@ -129,8 +152,8 @@ def _read_ahead(batches: Iterator[list[dict[str, Any]]], depth: int = 4) -> Iter
         reader.join()
 
 
-def _reporting(batches: Iterator[list[dict[str, Any]]], total: int,
-               progress: Callable[[int, int], None] | None) -> Iterator[list[dict[str, Any]]]:
+def _reporting(batches: Iterator[list[Any]], total: int,
+               progress: Callable[[int, int], None] | None) -> Iterator[list[Any]]:
     """The batches, calling ``progress(read, total)`` as each one is read from the catalogue."""
     read = 0
     for batch in batches:

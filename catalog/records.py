@@ -186,7 +186,8 @@ class NewRows:
         resource must already carry its id."""
         now = utcnow()
         values = dict.fromkeys(COLUMN_KEYS) | _dataset_columns(record, org) | system
-        values.update(metadata_created=now, metadata_modified=now, cached_record=None)
+        values.update(metadata_created=now, metadata_modified=now, cached_record=None, search_doc=None,
+                      search_doc_version=None)
         ds_id = values["id"]
         resources = [{"id": r["id"], "dataset_id": ds_id, **_resource_columns(r, i)}
                      for i, r in enumerate(record.get("resources") or [])]
@@ -219,6 +220,24 @@ class NewRows:
                 session.execute(sa.insert(cast(sa.Table, model.__table__)), rows)
         if self.links:
             session.execute(sa.insert(dataset_groups), self.links)
+
+
+def stored_search_document(ds: Dataset) -> dict[str, Any]:
+    """``search_document`` without the readers, as the full rebuild reads it (``search_documents``):
+    keywords and themes in code-point order whatever order the write gave them in.  For a Dataset or
+    the stand-in ``NewRows.add`` returns; reads nothing from the database."""
+    meta = ds.meta or {}
+    tags = sorted(t.name for t in ds.tags)
+    return {
+        "id": ds.id, "name": ds.name, "title": ds.title, "title_en": meta.get("title_en") or "",
+        "description": ds.notes or "", "keywords": tags, "org": ds.organization.name,
+        "org_title": ds.organization.title, "themes": sorted(g.name for g in ds.groups), "tags": list(tags),
+        "formats": sorted({(r.format or "").upper() for r in ds.resources if r.format}),
+        "districts": list(meta.get("districts") or []), "update_cycle": ds.update_cycle or "",
+        "open_type": ds.open_type, "license_id": ds.license_id or "", "state": ds.state,
+        "modified": ds.metadata_modified, "created": ds.metadata_created,
+        "resource_code": ds.resource_code or "", "elements": [e.name for e in ds.elements],
+    }
 
 
 def search_document(ds: Dataset) -> dict[str, Any]:

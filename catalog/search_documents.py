@@ -10,7 +10,7 @@ no per-batch lists of ids to bind.  Tests pin that all three paths build the sam
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, groupby
 from operator import itemgetter
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from .authz import readers_for
 from .models import DataElement, Dataset, DatasetTag, Group, Organization, Resource, dataset_groups
 from .models.publication import Release, StagedTable
+from .search.tantivy_schema import analysis_stamp, stored_json_batch, with_readers
 from .visibility import narrow_documents, narrowed
 
 _DATASET_COLUMNS = (Dataset.id, Dataset.name, Dataset.title, Dataset.notes, Dataset.meta, Dataset.org_id,
@@ -65,8 +66,8 @@ def documents(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]:
         meta = r.meta or {}
         docs.append({
             "id": r.id, "name": r.name, "title": r.title, "title_en": meta.get("title_en") or "",
-            "description": r.notes or "", "keywords": tags.get(r.id, []), "org": r.org_name,
-            "org_title": r.org_title, "themes": themes.get(r.id, []), "tags": tags.get(r.id, []),
+            "description": r.notes or "", "keywords": sorted(tags.get(r.id, [])), "org": r.org_name,
+            "org_title": r.org_title, "themes": sorted(themes.get(r.id, [])), "tags": sorted(tags.get(r.id, [])),
             "formats": sorted({f.upper() for f in formats.get(r.id, []) if f}),
             "districts": list(meta.get("districts") or []), "update_cycle": r.update_cycle or "",
             "open_type": r.open_type, "license_id": r.license_id or "", "state": r.state,
@@ -194,3 +195,65 @@ def all_documents(session: Session, batch: int = 5000) -> Iterator[list[dict[str
 def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
     for _key, group in groupby(enumerate(rows), key=lambda item: item[0] // size):
         yield list(map(itemgetter(1), group))
+
+
+# -- documents kept in the catalogue --------------------------------------------------------------
+
+def stale_documents(stamp: str | None = None) -> Any:
+    """Where a dataset's stored index document is missing or was made under another analysis."""
+    stamp = stamp or analysis_stamp()
+    return sa.or_(_D.search_doc.is_(None), _D.search_doc_version.is_(None), _D.search_doc_version != stamp)
+
+
+def stored_documents(session: Session, batch: int = 5000) -> Iterator[list[dict[str, Any] | str]]:
+    """Every live dataset's index document, in batches, in name order, as ``all_documents`` gives them
+    but mostly already analysed: the JSON text ``tantivy_schema.to_json`` would give (the stored
+    document plus readers worked out now).  A dataset without a current stored document comes as
+    its search document, to be analysed like any other."""
+    stamp = analysis_stamp()
+    manifests, carrying = _release_state(session)
+    stmt = (sa.select(_D.id, _D.org_id, _D.state, _D.private, _D.open_type, _D.share_type, _D.search_doc,
+                      _D.search_doc_version).where(_LIVE).order_by(_binary(_D.name, session)))
+    for chunk in _chunks(chain.from_iterable(_stream(session, stmt).partitions()), batch):
+        out: list[dict[str, Any] | str] = []
+        stale: dict[str, int] = {}
+        for r in chunk:
+            if r.search_doc is None or r.search_doc_version != stamp:
+                stale[r.id] = len(out)
+                out.append(r.id)
+                continue
+            readers = narrowed(f"org:{r.org_id}", readers_for(r.org_id, r.state, r.private, r.open_type,
+                                                                r.share_type), manifests.get(r.id), r.id in carrying)
+            out.append(with_readers(r.search_doc, readers))
+        if stale:
+            for doc in documents(session, list(stale)):
+                out[stale.pop(doc["id"])] = doc
+            gone = set(stale.values())                   # deleted since the batch was read
+            out = [item for i, item in enumerate(out) if i not in gone]
+        yield out
+
+
+def fill_stored_documents(session: Session, batch: int = 2000,
+                          analyse: Callable[[list[dict[str, Any]]], list[str]] | None = None) -> int:
+    """Store the index document of live datasets that lack a current one (written before the column
+    existed, or under another analysis); returns how many.  ``analyse``: documents → ``stored_json``
+    texts, e.g. spread over worker processes.  A row written meanwhile (its modified time moved) is
+    left to the write that moved it, which stored its own document."""
+    stamp = analysis_stamp()
+    analyse = analyse or stored_json_batch
+    done, after = 0, ""
+    while True:
+        ids = list(session.scalars(sa.select(_D.id).where(_LIVE, stale_documents(stamp), _D.id > after)
+                                   .order_by(_D.id).limit(batch)))
+        if not ids:
+            return done
+        after = ids[-1]
+        docs = documents(session, ids)
+        texts = analyse(docs)
+        session.execute(sa.update(Dataset.__table__)
+                        .where(_D.id == sa.bindparam("doc_id"), _D.metadata_modified == sa.bindparam("modified"))
+                        .values(search_doc=sa.bindparam("text"), search_doc_version=stamp),
+                        [{"doc_id": d["id"], "modified": d["modified"], "text": t}
+                         for d, t in zip(docs, texts, strict=True)])
+        session.commit()
+        done += len(docs)

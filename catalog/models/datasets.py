@@ -57,6 +57,12 @@ class Dataset(Base):
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # The full record as of the last write, so search results render without loading children.
     cached_record: Mapped[dict[str, Any] | None] = mapped_column()
+    # The analysed search-index document as of the last write (``tantivy_schema.stored_json``: every
+    # field but the readers, which publication changes without a dataset write), and the analysis it
+    # was made with (``tantivy_schema.analysis_stamp``); a full rebuild passes it through unanalysed.
+    # NULL for deleted datasets and for datasets written before the column existed.
+    search_doc: Mapped[str | None] = mapped_column(sa.Text)
+    search_doc_version: Mapped[str | None] = mapped_column(sa.String(64))
     creator_user_id: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     harvest_source_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
     harvest_remote_id: Mapped[str | None] = mapped_column(sa.String(500))

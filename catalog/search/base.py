@@ -49,8 +49,9 @@ class SearchResult:
 class SearchIndex(Protocol):
     def upsert(self, docs: Sequence[dict]) -> None: ...
 
-    def rebuild(self, batches: Iterable[Sequence[dict]], seq: int) -> int:
-        """Replace every document with these (given in batches) and remember ``seq``; returns how many
+    def rebuild(self, batches: Iterable[Sequence[dict | str]], seq: int) -> int:
+        """Replace every document with these (given in batches; a string is a document already
+        analysed, as ``tantivy_schema.to_json`` text) and remember ``seq``; returns how many
         were indexed.  Searches see the old documents until the new ones are complete."""
         ...
 

@@ -10,7 +10,6 @@ processes take turns.  An index built with another schema version is discarded a
 from __future__ import annotations
 
 import contextlib
-import itertools
 import multiprocessing
 import os
 import shutil
@@ -45,20 +44,24 @@ LOCK_WAIT_SECONDS = 10.0
 
 
 TIE_PAD = 20
-# A rebuild hands documents to worker processes in tasks of this many, with at most
+# A rebuild hands documents to worker processes in tasks of this many, with at most about
 # PREPARE_AHEAD tasks waiting, which bounds the memory held by documents on their way.
 PREPARE_TASK = 500
 PREPARE_AHEAD = 8
 REBUILD_HEAP_MB = 256
 
 
-def _tasks(batches: Iterable[Sequence[dict]]) -> Iterator[list[dict]]:
-    for batch in batches:
-        for i in range(0, len(batch), PREPARE_TASK):
-            yield list(batch[i:i + PREPARE_TASK])
+# Fewer documents left to analyse in one batch than this are analysed here: starting workers (and
+# loading the dictionary) would cost more than they save.
+POOL_MIN = 2000
 
 
-def _preparer_pool() -> Pool | None:
+def _tasks(batch: Sequence[dict | str]) -> Iterator[list[dict | str]]:
+    for i in range(0, len(batch), PREPARE_TASK):
+        yield list(batch[i:i + PREPARE_TASK])
+
+
+def analysis_pool() -> Pool | None:
     """Worker processes for analysis, forked (so they share the loaded dictionary), one per CPU; None
     on a single CPU, where fork is unavailable, or inside a daemonic process."""
     cpus = os.cpu_count() or 1
@@ -68,26 +71,37 @@ def _preparer_pool() -> Pool | None:
     return multiprocessing.get_context("fork").Pool(cpus)
 
 
-def _prepared(batches: Iterable[Sequence[dict]]) -> Iterator[list[str]]:
-    """Each batch's documents as JSON, in order.  Text analysis (most of a rebuild's work) runs in
-    worker processes while this one reads the catalogue and writes the index; a catalogue of a single
-    batch is prepared here, as starting workers would cost more than they save."""
-    batches = iter(batches)
-    first = next(batches, None)
-    second = next(batches, None) if first is not None else None
-    pool = _preparer_pool() if second is not None else None
-    everything = itertools.chain([b for b in (first, second) if b is not None], batches)
-    if pool is None:
-        yield from map(to_json_batch, everything)
-        return
-    with pool:
-        waiting: deque[Any] = deque()
-        for task in _tasks(everything):
-            waiting.append(pool.apply_async(to_json_batch, (task,)))
-            if len(waiting) > PREPARE_AHEAD:
-                yield waiting.popleft().get()
+def _prepared(batches: Iterable[Sequence[dict | str]]) -> Iterator[list[str]]:
+    """Each batch's documents as JSON, in order.  A string is already that JSON (a document the
+    catalogue stored analysed) and passes through; text analysis of the others (most of a rebuild's
+    work when nothing is stored) runs in worker processes, started at the first batch with many
+    documents to analyse, while this one reads the catalogue and writes the index."""
+    pool: Pool | None = None
+    pool_tried = False
+    waiting: deque[Any] = deque()                       # lists of JSON text, or pending results of one
+    try:
+        for batch in batches:
+            to_analyse = sum(not isinstance(doc, str) for doc in batch)
+            if to_analyse >= POOL_MIN and not pool_tried:
+                pool, pool_tried = analysis_pool(), True
+            if not to_analyse:
+                waiting.append(list(batch))
+            elif pool is None:
+                waiting.append(to_json_batch(batch))
+            else:
+                waiting.extend(pool.apply_async(to_json_batch, (task,)) for task in _tasks(batch))
+            while len(waiting) > PREPARE_AHEAD or (waiting and isinstance(waiting[0], list)):
+                yield _ready(waiting.popleft())
         while waiting:
-            yield waiting.popleft().get()
+            yield _ready(waiting.popleft())
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+def _ready(item: Any) -> list[str]:
+    return item if isinstance(item, list) else item.get()
 
 
 class TantivyIndex:
@@ -164,8 +178,9 @@ class TantivyIndex:
                 writer.add_document(document)
             self._pending.update(prepared)
 
-    def rebuild(self, batches: Iterable[Sequence[dict]], seq: int) -> int:
-        """Replace every document with these, then remember ``seq``.  Readers see the old index until
+    def rebuild(self, batches: Iterable[Sequence[dict | str]], seq: int) -> int:
+        """Replace every document with these (a string: the document as ``to_json`` text), then
+        remember ``seq``.  Readers see the old index until
         the new one is committed in one piece; on any error nothing changes."""
         done = 0
         with self._lock:

@@ -8,6 +8,8 @@ fields, which makes them usable for filters, terms aggregations and sorting.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -20,7 +22,7 @@ import yaml
 
 import schemas
 
-from .analysis import bigrams_normalized, normalize, segment_pieces
+from .analysis import SYNONYMS_PATH, bigrams_normalized, normalize, segment_pieces
 from .base import FACET_FIELDS
 
 # Bump whenever the fields or their analysis change: an index built by another version is rebuilt.
@@ -133,9 +135,43 @@ def to_document(doc: Mapping[str, Any]) -> tantivy.Document:
 def to_json(doc: Mapping[str, Any]) -> str:
     """``to_document`` as the JSON text ``IndexWriter.add_json`` takes: a plain string, cheap to hand
     from a worker process to the one that writes the index, and parsed there without Python objects."""
+    return with_readers(stored_json(doc), doc.get("readers"))
+
+
+def stored_json(doc: Mapping[str, Any]) -> str:
+    """``to_json`` without the readers field: what the catalogue keeps beside each dataset.
+
+    Readers are left out because publication and access decisions change them without a dataset
+    write; a rebuild works them out from the catalogue and adds them with ``with_readers``."""
     facets = facet_values(doc)
-    return orjson.dumps(_fields(doc, facets, analyse(raw_texts(doc, facets)))).decode()   # dates as RFC 3339
+    fields = _fields(doc, facets, analyse(raw_texts(doc, facets)))
+    fields.pop("readers", None)
+    return orjson.dumps(fields).decode()                # dates as RFC 3339
 
 
-def to_json_batch(docs: Sequence[Mapping[str, Any]]) -> list[str]:
-    return [to_json(doc) for doc in docs]
+def stored_json_batch(docs: Sequence[Mapping[str, Any]]) -> list[str]:
+    return [stored_json(doc) for doc in docs]
+
+
+def with_readers(stored: str, readers: Any) -> str:
+    """A stored document (``stored_json``) completed with its readers: the text ``to_json`` gives."""
+    values = _values(readers)
+    if not values:
+        return stored
+    return f'{stored[:-1]},"readers":{orjson.dumps(values).decode()}}}'
+
+
+def to_json_batch(docs: Sequence[Mapping[str, Any] | str]) -> list[str]:
+    """Each document as ``to_json`` text; a string is taken to be that text already."""
+    return [doc if isinstance(doc, str) else to_json(doc) for doc in docs]
+
+
+@lru_cache(maxsize=1)
+def analysis_stamp() -> str:
+    """The schema version and a digest of every input of the analysis (vocabularies, synonyms and
+    segmentation words, the segmenter's version): a stored document made under another stamp is stale."""
+    digest = hashlib.sha256()
+    for path in (VOCAB / "themes.yaml", VOCAB / "districts.yaml", SYNONYMS_PATH):
+        digest.update(path.read_bytes())
+    digest.update(importlib.metadata.version("rjieba").encode())
+    return f"{SCHEMA_VERSION}:{digest.hexdigest()[:32]}"
