@@ -155,10 +155,14 @@ def stored_json_batch(docs: Sequence[Mapping[str, Any]]) -> list[str]:
 
 def with_readers(stored: str, readers: Any) -> str:
     """A stored document (``stored_json``) completed with its readers: the text ``to_json`` gives."""
-    values = _values(readers)
-    if not values:
+    return with_distinct_readers(stored, _values(readers))
+
+
+def with_distinct_readers(stored: str, readers: list[str]) -> str:
+    """``with_readers`` for readers known to be distinct, non-empty strings (as ``authz`` gives them)."""
+    if not readers:
         return stored
-    return f'{stored[:-1]},"readers":{orjson.dumps(values).decode()}}}'
+    return f'{stored[:-1]},"readers":{orjson.dumps(readers).decode()}}}'
 
 
 def to_json_batch(docs: Sequence[Mapping[str, Any] | str]) -> list[str]:
