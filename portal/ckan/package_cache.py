@@ -48,7 +48,14 @@ class Rendered:
 
     def shows(self, orgs: dict[str, Any], groups: dict[str, Any]) -> bool:
         """Whether the department and themes it shows are still the current rows."""
-        return orgs.get(self.org_name) == self.org and self.groups == _theme_rows(self.themes, groups)
+        org = orgs.get(self.org_name)
+        return (org is self.org or org == self.org) and _same_rows(self.groups, _theme_rows(self.themes, groups))
+
+
+def _same_rows(kept: tuple[Any, ...], current: tuple[Any, ...]) -> bool:
+    """Equal rows; the lookup tables hand out the same row objects until they are read again, so
+    identity settles almost every comparison without comparing column by column."""
+    return len(kept) == len(current) and all(a is b or a == b for a, b in zip(kept, current, strict=True))
 
 
 class RenderedPackages:
