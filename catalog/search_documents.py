@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, groupby
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -250,7 +250,7 @@ def fill_stored_documents(session: Session, batch: int = 2000,
         after = ids[-1]
         docs = documents(session, ids)
         texts = analyse(docs)
-        session.execute(sa.update(Dataset.__table__)
+        session.execute(sa.update(cast(sa.Table, Dataset.__table__))
                         .where(_D.id == sa.bindparam("doc_id"), _D.metadata_modified == sa.bindparam("modified"))
                         .values(search_doc=sa.bindparam("text"), search_doc_version=stamp),
                         [{"doc_id": d["id"], "modified": d["modified"], "text": t}
