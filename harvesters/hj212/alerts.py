@@ -91,6 +91,14 @@ class AlertEngine:
         self._silent.discard(point.mn)
 
     def check_records(self, point: Point, records: list[SeriesRecord]) -> list[Alert]:
+        limits = point.limits
+        for record in records:  # nearly every frame raises nothing: look before building anything
+            flag = record.flag
+            if (flag is not None and flag != "N") or (
+                    (limit := limits.get(record.code)) is not None and record.value > limit):
+                break
+        else:
+            return []
         alerts: list[Alert] = []
         seen: set[tuple[str, str | None]] = set()
         for record in records:

@@ -165,26 +165,29 @@ def _scan_single_pass(cp: str) -> tuple[dict[str, object], list[FactorParts]] | 
     """The same result as :func:`_parse_cp_checked` for a well-formed area, in one pass with the
     common cases inline (this runs once per received frame).  None, or an exception, for anything
     the checking parser should look at."""
+    # ";" and "," differ only in that an empty group is allowed and an empty item is not: with no
+    # empty item anywhere, every item is read in one flat split.
+    if ",," in cp or ",;" in cp or ";," in cp or cp.startswith(",") or cp.endswith(","):
+        return None
     fields: dict[str, object] = {}
     raw: dict[str, dict[str, str]] = {}
-    for group in cp.split(";"):
-        if not group:
-            continue
-        for item in group.split(","):
-            name, sep, value = item.partition("=")
-            if not sep or not name:
+    for item in cp.replace(";", ",").split(","):
+        if not item:
+            continue  # an empty group
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            return None
+        code, dash, kind = name.rpartition("-")
+        if dash and code and kind:
+            items = raw.get(code)
+            if items is None:
+                raw[code] = {kind: value}
+            elif kind in items:
                 return None
-            code, dash, kind = name.rpartition("-")
-            if dash and code and kind:
-                items = raw.get(code)
-                if items is None:
-                    raw[code] = {kind: value}
-                elif kind in items:
-                    return None
-                else:
-                    items[kind] = value
             else:
-                fields[name] = _typed_field(name, value)
+                items[kind] = value
+        else:
+            fields[name] = _typed_field(name, value)
     parts: list[FactorParts] = []
     for code, items in raw.items():
         values: dict[str, float] = {}
@@ -207,6 +210,103 @@ def _scan_single_pass(cp: str) -> tuple[dict[str, object], list[FactorParts]] | 
             return None
         parts.append((code, values, flag, items.get("EFlag"), texts))
     return fields, parts
+
+
+# (code, kind, value, the factor's Flag) of one numeric item
+Reading = tuple[str, str, float, str | None]
+
+
+def scan_readings(cp: str) -> tuple[dict[str, object], list[Reading]]:
+    """The typed fields of a data area and, factor by factor, each numeric item with its factor's Flag:
+    :func:`parse_cp` flattened, as the receiver stores it.  Raises exactly as :func:`parse_cp`."""
+    try:
+        read = _read_by_layout(cp)
+    except (Hj212Error, ValueError):
+        read = None
+    if read is not None:
+        return read
+    fields, parts = scan_cp(cp)
+    return fields, [(code, kind, value, flag) for code, values, flag, _, _ in parts for kind, value in values.items()]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How to read an area whose item names are known: a logger sends the same names every time."""
+
+    fields: tuple[tuple[int, str], ...]  # (item number, name) of each plain field, in order
+    codes: tuple[str, ...]  # per numeric value, factor by factor: its factor's code
+    kinds: tuple[str, ...]  # … its kind
+    numeric_at: tuple[int, ...]  # … its item number
+    flag_of: tuple[int, ...]  # … the item number of its factor's Flag, or -1: none
+    flag_at: tuple[int, ...]  # item number of each factor's Flag
+
+
+_NO_LAYOUT = _Layout((), (), (), (), (), ())
+_LAYOUTS: dict[tuple[str, ...], _Layout] = {}
+_NOT_SEPARATORS = bytes(b for b in range(256) if b not in b";,=")
+
+
+def _read_by_layout(cp: str) -> tuple[dict[str, object], list[Reading]] | None:
+    """:func:`scan_readings` for an area of ``name=value`` items with no empty item, no ``=`` in a
+    value and only numeric, Flag and EFlag items in its factors; None for anything else."""
+    if not cp:
+        return {}, []
+    # the separators alone must read "=" then ";" or "," and "=" again …: one "=" in every item
+    separators = cp.encode().translate(None, _NOT_SEPARATORS)
+    items = (len(separators) + 1) >> 1
+    if not (len(separators) & 1 and separators.count(b"=") == items == separators[0::2].count(b"=")):
+        return None
+    pieces = cp.replace(";", ",").replace("=", ",").split(",")
+    names, values = tuple(pieces[0::2]), pieces[1::2]
+    layout = _LAYOUTS.get(names)
+    if layout is None:
+        if len(_LAYOUTS) >= _CACHE_LIMIT:
+            _LAYOUTS.clear()
+        layout = _LAYOUTS[names] = _layout(names) or _NO_LAYOUT
+    if layout is _NO_LAYOUT:
+        return None
+    fields: dict[str, object] = {}
+    for number, name in layout.fields:
+        fields[name] = _typed_field(name, values[number])
+    numbers = [values[n] for n in layout.numeric_at]
+    joined = "".join(numbers)
+    # parse_number's first test, on all values at once; anything else goes to the full scan
+    if "" in numbers or not _PLAIN.issuperset(joined) or (len(joined) > 20 and max(map(len, numbers)) > 20):
+        return None
+    flags = [values[n] for n in layout.flag_at]
+    if "" in flags or len("".join(flags)) != len(flags):  # every Flag one character
+        return None
+    values.append(None)  # item -1: the Flag of a factor that sent none
+    return fields, list(zip(layout.codes, layout.kinds, map(float, numbers), [values[n] for n in layout.flag_of],
+                            strict=True))
+
+
+def _layout(names: tuple[str, ...]) -> _Layout | None:
+    """What :func:`_parse_cp_checked` does with these item names; None where a name alone makes it
+    raise, or where a factor has text items (read by the full scan)."""
+    fields: list[tuple[int, str]] = []
+    factors: dict[str, dict[str, int]] = {}
+    for number, name in enumerate(names):
+        if not name:
+            return None
+        code, dash, kind = name.rpartition("-")
+        if dash and code and kind:
+            items = factors.setdefault(code, {})
+            if kind in items:
+                return None
+            items[kind] = number
+        else:
+            fields.append((number, name))
+    numeric: list[tuple[str, str, int, int]] = []
+    for code, items in factors.items():
+        if not all(kind in NUMERIC_KINDS or kind in ("Flag", "EFlag") for kind in items):
+            return None
+        numeric += [(code, kind, number, items.get("Flag", -1)) for kind, number in items.items()
+                    if kind in NUMERIC_KINDS]
+    codes, kinds, numeric_at, flag_of = (tuple(column) for column in zip(*numeric, strict=True)) if numeric else (
+        (), (), (), ())
+    flag_at = tuple(items["Flag"] for items in factors.values() if "Flag" in items)
+    return _Layout(tuple(fields), codes, kinds, numeric_at, flag_of, flag_at)
 
 
 def new_frozen(cls: type[T], **fields: object) -> T:

@@ -14,7 +14,6 @@ from harvesters.hj212.errors import Hj212Error
 MAX_SEGMENT = 1024
 HEADER = b"##"
 _OVERHEAD = 12  # "##" + 4 length digits + 4 CRC digits + CRLF
-_DIGITS = frozenset(b"0123456789")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +77,7 @@ def check_frame(raw: bytes, *, max_segment: int = MAX_SEGMENT, accept_modbus: bo
 
 
 def _all_digits(b: bytes) -> bool:
-    return len(b) == 4 and all(c in _DIGITS for c in b)
+    return len(b) == 4 and b.isdigit()  # bytes.isdigit: ASCII digits only
 
 
 class StreamFramer:
@@ -90,14 +89,14 @@ class StreamFramer:
 
     def __init__(self, max_segment: int = MAX_SEGMENT) -> None:
         self.max_segment = max_segment
-        self._buf = bytearray()
+        self._buf = b""
 
     @property
     def pending(self) -> int:
         return len(self._buf)
 
     def feed(self, data: bytes) -> list[Frame | Garbage]:
-        buf = bytes(self._buf) + data if self._buf else data
+        buf = self._buf + data if self._buf else bytes(data)
         events: list[Frame | Garbage] = []
         pos = 0
         while True:
@@ -107,7 +106,7 @@ class StreamFramer:
             pos = new_pos
             if event is not None:
                 events.append(event)
-        self._buf = bytearray(buf[pos:])
+        self._buf = buf[pos:] if pos < len(buf) else b""
         return events
 
     def _next(self, buf: bytes, pos: int) -> tuple[Frame | Garbage | None, int]:
@@ -134,6 +133,5 @@ class StreamFramer:
 
     def flush(self) -> list[Garbage]:
         """End of stream: whatever is left is a half frame."""
-        rest = bytes(self._buf)
-        self._buf.clear()
+        rest, self._buf = self._buf, b""
         return [Garbage(rest, "hj212.bad_length")] if rest else []

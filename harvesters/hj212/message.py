@@ -104,14 +104,18 @@ def parse_header(segment: str | bytes) -> Header:
     if not rest.endswith("&&"):
         raise Hj212Error("hj212.bad_cp", "no closing &&", field="CP")
     values = _header_fields(head)
-    for key in ("ST", "CN", "PW", "MN"):
-        if not values.get(key):
-            raise Hj212Error("hj212.missing_field", key, field=key)
-    pnum, pno = _int_field(values, "PNUM", 9999), _int_field(values, "PNO", 9999)
-    if (pnum is None) != (pno is None) or (pnum is not None and pno is not None and not 1 <= pno <= pnum):
-        raise Hj212Error("hj212.bad_split", f"PNUM={pnum} PNO={pno}", field="PNO")
-    return new_frozen(Header, qn=values.get("QN"), st=values["ST"], cn=values["CN"], pw=values["PW"],
-                      mn=values["MN"], flag=_int_field(values, "Flag", 255), pnum=pnum, pno=pno, cp=rest[:-2])
+    st, cn, pw, mn = values.get("ST"), values.get("CN"), values.get("PW"), values.get("MN")
+    if not (st and cn and pw and mn):
+        key = next(k for k in ("ST", "CN", "PW", "MN") if not values.get(k))
+        raise Hj212Error("hj212.missing_field", key, field=key)
+    pnum = pno = None
+    if "PNUM" in values or "PNO" in values:  # a split upload
+        pnum, pno = _int_field(values, "PNUM", 9999), _int_field(values, "PNO", 9999)
+        if (pnum is None) != (pno is None) or (pnum is not None and pno is not None and not 1 <= pno <= pnum):
+            raise Hj212Error("hj212.bad_split", f"PNUM={pnum} PNO={pno}", field="PNO")
+    flag = None if "Flag" not in values else _int_field(values, "Flag", 255)
+    return new_frozen(Header, qn=values.get("QN"), st=st, cn=cn, pw=pw, mn=mn, flag=flag, pnum=pnum, pno=pno,
+                      cp=rest[:-2])
 
 
 def _decode(segment: str | bytes) -> str:

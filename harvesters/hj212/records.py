@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from harvesters.hj212 import codes
-from harvesters.hj212.cp import scan_cp
+from harvesters.hj212.cp import scan_readings
 from harvesters.hj212.message import Header, Message, check_header, parse_message
 
 
@@ -42,14 +42,10 @@ def frame_records(segment: str | bytes, header: Header, frame_sha256: str) -> li
     if header.flag is None or header.flag >> 2 == 0:
         return message_records(parse_message(segment, header), frame_sha256)  # 2005: codes are mapped
     check_header(header)
-    fields, parts = scan_cp(header.cp)
+    fields, readings = scan_readings(header.cp)
     data_time = fields.get("DataTime")
     if not isinstance(data_time, datetime):
         data_time = None
     mn, cn, standard = header.mn, header.cn, codes.factor_is_standard
-    out: list[SeriesRecord] = []
-    for code, values, flag, _, _ in parts:
-        usual = standard(code)
-        for kind, value in values.items():
-            out.append(_new(SeriesRecord, (mn, cn, data_time, code, kind, value, flag, frame_sha256, None, usual)))
-    return out
+    return [_new(SeriesRecord, (mn, cn, data_time, code, kind, value, flag, frame_sha256, None, standard(code)))
+            for code, kind, value, flag in readings]

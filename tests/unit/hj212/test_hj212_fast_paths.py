@@ -46,6 +46,30 @@ def test_scan_agrees_with_the_checking_parser(text: str) -> None:
         assert area[1] == cp._parse_cp_checked(text)
 
 
+def _checked_readings(text: str) -> tuple[object, ...]:
+    fields, parts = _checked_parts(text)
+    return fields, [(code, kind, value, flag) for code, values, flag, _, _ in parts  # type: ignore[attr-defined]
+                    for kind, value in values.items()]
+
+
+@given(cp_texts)
+def test_readings_agree_with_the_checking_parser(text: str) -> None:
+    assert _outcome(cp.scan_readings, text) == _outcome(_checked_readings, text)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a34004", "w01018", "SB1", "a-b", ""]),
+                          st.sampled_from(["Rtd", "Avg", "Flag", "EFlag", "Info", ""]),
+                          st.sampled_from(["1", "0.5", "-2.25", "1e3", "", "N", "NN", "1.2.3", "12345678901234567890.5",
+                                           "20260115100000", "a=b"])), max_size=8),
+       st.sampled_from([";", ","]), st.booleans())
+def test_readings_of_usual_layouts_agree(items: list[tuple[str, str, str]], separator: str, stamped: bool) -> None:
+    names = [f"{code}-{kind}" if code or kind else "" for code, kind, _ in items]
+    text = separator.join([*(["DataTime=20260115100000"] if stamped else []),
+                           *(f"{name}={value}" for name, (_, _, value) in zip(names, items, strict=True))])
+    assert _outcome(cp.scan_readings, text) == _outcome(_checked_readings, text)
+    assert _outcome(cp.scan_readings, text) == _outcome(cp.scan_readings, text)  # the cached layout reads alike
+
+
 @given(st.text("0123456789²a", min_size=12, max_size=18))
 def test_check_time_agrees_with_parse_time(value: str) -> None:
     expected = _outcome(cp._parse_time, value, "QN")
