@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from ..errors import EcodataError
 
-BATCH_ROWS = 65_536
+BATCH_ROWS = 16_384
 XLSX_MAX_ROWS = 100_000
 BOM = b"\xef\xbb\xbf"
 

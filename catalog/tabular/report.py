@@ -8,16 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
-from frictionless import errors as ferrors
 
 # Order of errors inside one row, as frictionless emits them.
 RANK = {"type-error": 0, "constraint-error": 0, "extra-cell": 1, "missing-cell": 2, "blank-row": 3,
         "unique-error": 4, "primary-key": 5, "foreign-key": 6}
-_CLASSES = {cls.type: cls for cls in vars(ferrors).values()
+
+
+@cache
+def _error_classes() -> dict[str, Any]:
+    """frictionless's error classes by type, for their titles and templates.  Imported on first use:
+    frictionless costs a web process ~30 MB that serving released data never needs."""
+    from frictionless import errors as ferrors
+
+    return {cls.type: cls for cls in vars(ferrors).values()
             if isinstance(cls, type) and issubclass(cls, ferrors.Error) and hasattr(cls, "type")}
+
 ZH = {
     "type-error": "第{rowNumber}行“{fieldName}”字段（第{fieldNumber}列）的值“{cell}”类型不符：{note}",
     "constraint-error": "第{rowNumber}行“{fieldName}”字段（第{fieldNumber}列）的值“{cell}”不满足约束：{note}",
@@ -84,7 +93,7 @@ class Report:
 
 
 def make_error(type_: str, **props: Any) -> dict[str, Any]:
-    cls = _CLASSES[type_]
+    cls = _error_classes()[type_]
     values = {k: v for k, v in props.items() if v is not None}
     values.setdefault("note", "")
     out = {"type": type_, "title": cls.title, "description": cls.description, "tags": list(cls.tags), **values}
