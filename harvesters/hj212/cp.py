@@ -276,7 +276,7 @@ def _read_by_layout(cp: str) -> tuple[dict[str, object], list[Reading]] | None:
     flags = [values[n] for n in layout.flag_at]
     if "" in flags or len("".join(flags)) != len(flags):  # every Flag one character
         return None
-    values.append(None)  # item -1: the Flag of a factor that sent none
+    values.append(None)  # type: ignore[arg-type]  # item -1: the Flag of a factor that sent none
     return fields, list(zip(layout.codes, layout.kinds, map(float, numbers), [values[n] for n in layout.flag_of],
                             strict=True))
 
