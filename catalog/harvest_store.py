@@ -59,6 +59,11 @@ def get_job(session: Session, job_id: str) -> HarvestJob:
     return job
 
 
+def count_jobs(session: Session, source_id: str) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(HarvestJob)
+                          .where(HarvestJob.source_id == source_id)) or 0
+
+
 def list_jobs(session: Session, source_ids: list[str] | None = None, limit: int = 50) -> list[HarvestJob]:
     query = sa.select(HarvestJob).order_by(HarvestJob.created.desc()).limit(limit)
     if source_ids is not None:

@@ -91,8 +91,8 @@ def _iso(value: Any) -> str | None:
 
 
 def _source_out(session: Any, source: HarvestSource) -> dict[str, Any]:
-    recent = harvest_store.list_jobs(session, [source.id], limit=1000)
-    return source_dict(source, recent[0] if recent else None, len(recent))
+    recent = harvest_store.list_jobs(session, [source.id], limit=1)
+    return source_dict(source, recent[0] if recent else None, harvest_store.count_jobs(session, source.id))
 
 
 @action("harvest_source_list")
