@@ -59,6 +59,13 @@ def get_job(session: Session, job_id: str) -> HarvestJob:
     return job
 
 
+def current_counts(session: Session, job: HarvestJob) -> dict[str, int]:
+    """A job's outcome counts: kept on the job once it ended, counted from its items while it runs."""
+    if job.status in ("finished", "failed") and job.counts:
+        return dict(job.counts)
+    return job_counts(session, job.id)
+
+
 def count_jobs(session: Session, source_id: str) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(HarvestJob)
                           .where(HarvestJob.source_id == source_id)) or 0

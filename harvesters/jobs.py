@@ -159,8 +159,7 @@ def report(catalog: Catalog, job_id: str) -> dict[str, Any]:
     with catalog.read() as session:
         job = harvest_store.get_job(session, job_id)
         source = session.get(HarvestSource, job.source_id)
-        counts = job.counts if job.status in ("finished", "failed") and job.counts \
-            else harvest_store.job_counts(session, job_id)
+        counts = harvest_store.current_counts(session, job)
         errors = [{"remote_id": i.remote_id, "outcome": i.outcome,
                    "message": "；".join(p.get("message", "") for p in i.problems) or i.outcome,
                    "problems": i.problems} for i in harvest_store.job_errors(session, job_id)]

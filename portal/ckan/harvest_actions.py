@@ -160,8 +160,7 @@ def harvest_job_show(params: dict[str, Any]) -> dict[str, Any]:
     actor = require_user()
     with get_catalog().read() as session:
         job = _job_for(actor, session, _required(params, "id"))
-        finished = job.status in ("finished", "failed") and job.counts
-        return job_dict(job, None if finished else harvest_store.job_counts(session, job.id))
+        return job_dict(job, harvest_store.current_counts(session, job))
 
 
 @action("harvest_job_list")
