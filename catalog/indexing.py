@@ -24,7 +24,7 @@ from .models import CatalogChange, Dataset, utcnow
 from .search.base import SearchIndex
 from .search.tantivy_index import POOL_MIN, PREPARE_TASK, analysis_pool
 from .search.tantivy_schema import stored_json_batch
-from .search_documents import documents, fill_stored_documents, stale_documents, stored_documents
+from .search_documents import changed_documents, fill_stored_documents, stale_documents, stored_documents
 
 # A sequence number can commit after a higher one (concurrent PostgreSQL transactions).  A gap
 # younger than this is waited for; an older one belongs to a transaction that rolled back.
@@ -78,9 +78,9 @@ class Indexer:
             return len(ids)
 
     def _apply(self, session: Session, ids: list[str]) -> None:
-        docs = documents(session, ids)
-        self.index.upsert(docs)
-        gone = set(ids) - {d["id"] for d in docs}
+        docs = changed_documents(session, ids)
+        self.index.upsert(list(docs.values()))
+        gone = set(ids) - docs.keys()
         if gone:
             self.index.delete(sorted(gone))
 

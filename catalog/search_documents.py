@@ -22,7 +22,7 @@ from .authz import readers_for
 from .models import DataElement, Dataset, DatasetTag, Group, Organization, Resource, dataset_groups
 from .models.publication import Release, StagedTable
 from .search.tantivy_schema import analysis_stamp, stored_json_batch, with_distinct_readers
-from .visibility import narrow_documents, narrowed
+from .visibility import narrow_documents, narrowed, release_state
 
 _DATASET_COLUMNS = (Dataset.id, Dataset.name, Dataset.title, Dataset.notes, Dataset.meta, Dataset.org_id,
                     Dataset.state, Dataset.private, Dataset.open_type, Dataset.share_type, Dataset.update_cycle,
@@ -231,6 +231,35 @@ def stored_documents(session: Session, batch: int = 5000) -> Iterator[list[dict[
             gone = set(stale.values())                   # deleted since the batch was read
             out = [item for i, item in enumerate(out) if i not in gone]
         yield out
+
+
+def changed_documents(session: Session, ids: Sequence[str]) -> dict[str, dict[str, Any] | str]:
+    """Index documents of these datasets for an incremental update, by id, in name order (deleted
+    datasets are left out): the stored analysed text completed with today's readers (``to_json``
+    text), or, for a dataset without a current stored document, its search document, to be analysed
+    when indexed.  Every write stores its dataset's analysed document, so an update normally
+    analyses nothing."""
+    stamp = analysis_stamp()
+    rows = sorted(session.execute(sa.select(_D.id, _D.name, _D.org_id, _D.state, _D.private, _D.open_type,
+                                            _D.share_type, _D.search_doc, _D.search_doc_version)
+                                  .where(_D.id.in_(ids), _LIVE)),
+                  key=lambda r: r.name)                  # code points, as ``documents`` orders them
+    manifests, carrying = release_state(session, [r.id for r in rows])
+    out: dict[str, dict[str, Any] | str] = {}
+    for r in rows:
+        if r.search_doc is None or r.search_doc_version != stamp:
+            out[r.id] = {}                               # a place in the order, filled below
+            continue
+        readers = narrowed(f"org:{r.org_id}", readers_for(r.org_id, r.state, r.private, r.open_type, r.share_type),
+                           manifests.get(r.id), r.id in carrying)
+        out[r.id] = with_distinct_readers(r.search_doc, readers)
+    stale = [ds_id for ds_id, doc in out.items() if not doc]
+    if stale:
+        out.update((doc["id"], doc) for doc in documents(session, stale))
+        for ds_id in stale:
+            if not out[ds_id]:                           # deleted between the two reads
+                del out[ds_id]
+    return out
 
 
 def fill_stored_documents(session: Session, batch: int = 2000,

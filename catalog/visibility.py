@@ -59,6 +59,12 @@ def _carrying_data(session: Session, ids: list[str]) -> set[str]:
     return set(session.scalars(sa.union(staged, released)))
 
 
+def release_state(session: Session, ids: list[str]) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """(manifest of each dataset's latest active release, datasets that carry data) for these datasets:
+    everything ``narrowed`` needs beyond the dataset's own columns."""
+    return _active_manifests(session, ids), _carrying_data(session, ids)
+
+
 def narrowed(owner: str, by_attributes: list[str], manifest: dict[str, Any] | None, carries_data: bool) -> list[str]:
     """The rule above as a pure function of what the database says about one dataset."""
     if by_attributes == [owner]:

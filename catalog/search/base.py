@@ -47,7 +47,9 @@ class SearchResult:
 
 
 class SearchIndex(Protocol):
-    def upsert(self, docs: Sequence[dict]) -> None: ...
+    def upsert(self, docs: Sequence[dict | str]) -> None:
+        """Add or replace documents by id; a string is a document already analysed (as
+        ``tantivy_schema.to_json`` text)."""
 
     def rebuild(self, batches: Iterable[Sequence[dict | str]], seq: int) -> int:
         """Replace every document with these (given in batches; a string is a document already

@@ -21,6 +21,7 @@ from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
 
+import orjson
 import tantivy
 
 from ..errors import Conflict, ValidationFailed
@@ -31,8 +32,8 @@ from .tantivy_query import build_query
 from .tantivy_schema import SCHEMA_VERSION, build_schema, to_document, to_json_batch
 
 SORT_FIELDS: dict[str, tuple[str, tantivy.Order]] = {
-    "modified desc": ("modified", tantivy.Order.Desc),
-    "modified asc": ("modified", tantivy.Order.Asc),
+    "modified desc": ("modified_sort", tantivy.Order.Desc),
+    "modified asc": ("modified_sort", tantivy.Order.Asc),
     "title asc": ("title_sort", tantivy.Order.Asc),
     "title desc": ("title_sort", tantivy.Order.Desc),
     "name asc": ("name", tantivy.Order.Asc),
@@ -104,6 +105,12 @@ def _ready(item: Any) -> list[str]:
     return item if isinstance(item, list) else item.get()
 
 
+def _prepared_for_upsert(doc: dict | str) -> tuple[str, tantivy.Document | str]:
+    if isinstance(doc, str):
+        return str(orjson.loads(doc)["id"]), doc
+    return str(doc["id"]), to_document(doc)
+
+
 class TantivyIndex:
     def __init__(self, path: Path, *, writer_heap_mb: int = 64, writer_threads: int = 0,
                  lock_wait: float = LOCK_WAIT_SECONDS) -> None:
@@ -152,7 +159,9 @@ class TantivyIndex:
                 self._index.reload()                     # see what other processes committed
                 return self._writer
             except ValueError as exc:
-                if "LockBusy" not in str(exc) or time.monotonic() > deadline:
+                if "LockBusy" not in str(exc):
+                    raise                                # not another writer: a bad setting, say
+                if time.monotonic() > deadline:
                     raise Conflict("检索索引正在被另一个进程写入，请稍后重试",
                                    f"The search index at {self._dir} is locked by another writer: {exc}",
                                    code="search_index_locked") from exc
@@ -165,9 +174,10 @@ class TantivyIndex:
             # Finishing merges before letting go keeps segment counts low for every reader.
             writer.wait_merging_threads()
 
-    def upsert(self, docs: Sequence[dict]) -> None:
-        """Add or replace documents by id (the last one wins when an id repeats)."""
-        prepared = {str(doc["id"]): to_document(doc) for doc in docs}
+    def upsert(self, docs: Sequence[dict | str]) -> None:
+        """Add or replace documents by id (the last one wins when an id repeats); a string is the
+        document already analysed, as ``to_json`` text."""
+        prepared = dict(_prepared_for_upsert(doc) for doc in docs)
         with self._lock:
             writer = self._acquire_writer()
             searcher = self._index.searcher()
@@ -175,7 +185,10 @@ class TantivyIndex:
                 # A delete costs a pass over every segment at commit: only issue it for ids that exist.
                 if doc_id in self._pending or searcher.doc_freq("id", doc_id):
                     writer.delete_documents_by_term("id", doc_id)
-                writer.add_document(document)
+                if isinstance(document, str):
+                    writer.add_json(document)
+                else:
+                    writer.add_document(document)
             self._pending.update(prepared)
 
     def rebuild(self, batches: Iterable[Sequence[dict | str]], seq: int) -> int:

@@ -26,7 +26,7 @@ from .analysis import SYNONYMS_PATH, bigrams_normalized, normalize, segment_piec
 from .base import FACET_FIELDS
 
 # Bump whenever the fields or their analysis change: an index built by another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Word fields (segmented): term frequencies only, as no phrase is ever asked of them.
 TEXT_FIELDS = ("title", "kw", "body")
 # CJK bigrams of the title, with positions so a longer word can be matched as a run of bigrams.
@@ -40,7 +40,10 @@ def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("name", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
+    # Sort keys end with the dataset's name, so no two documents tie: every process, whatever the
+    # order its indexing threads added documents in, pages through a sorted result alike.
     sb.add_text_field("title_sort", fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("modified_sort", fast=True, tokenizer_name="raw", index_option="basic")
     for name in TEXT_FIELDS:
         sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
     for name in BIGRAM_FIELDS:
@@ -116,14 +119,23 @@ def _fields(doc: Mapping[str, Any], facets: Mapping[str, list[str]], analysed: A
     fields: dict[str, Any] = {name: values for name, values in facets.items() if values}
     fields.update(title=analysed[0], kw=analysed[1], body=analysed[2], title_bi=analysed[3],
                   id=str(doc["id"]), name=str(doc.get("name") or ""),
-                  title_sort=str(doc.get("title") or "").casefold())
+                  title_sort=sort_key(str(doc.get("title") or "").casefold(), doc))
     code = str(doc.get("resource_code") or "").lower()
     if code:
         fields["body"] += " " + code                    # the whole code too, not only its two halves
     for name in ("modified", "created"):
         if isinstance(doc.get(name), datetime):
             fields[name] = _utc(doc[name])
+    if "modified" in fields:
+        # Microseconds: the date field keeps whole seconds, and a harvest writes many datasets a second.
+        fields["modified_sort"] = sort_key(fields["modified"].strftime("%Y-%m-%dT%H:%M:%S.%f"), doc)
     return fields
+
+
+def sort_key(value: str, doc: Mapping[str, Any]) -> str:
+    """``value`` then the dataset's name, after a separator below every printable character (so a
+    value that is a prefix of another still sorts first)."""
+    return f"{value}\x1f{doc.get('name') or ''}"
 
 
 def to_document(doc: Mapping[str, Any]) -> tantivy.Document:

@@ -14,7 +14,7 @@ from catalog.models import Dataset
 from catalog.models.publication import StagedTable
 from catalog.search.base import SearchQuery
 from catalog.search.tantivy_schema import analysis_stamp, stored_json, to_json
-from catalog.search_documents import all_documents, stored_documents
+from catalog.search_documents import all_documents, changed_documents, stored_documents
 
 SYSTEM = Actor(name="test", sysadmin=True)
 FACETS = ["org", "themes", "tags", "formats", "districts", "readers"]
@@ -118,3 +118,43 @@ def test_stale_or_missing_stored_documents_are_recomputed(catalog: Any) -> None:
     assert catalog.indexer.reindex() == len(names)
     assert _results(catalog) == before
     _assert_stored_current(catalog)                       # and stored again for the next rebuild
+
+
+def test_incremental_update_reads_stored_documents_as_the_analysis_would_write_them(catalog: Any) -> None:
+    _load_demo(catalog)
+    with catalog.write() as session:                      # narrows readers without a dataset write
+        ds = session.scalars(sa.select(Dataset).order_by(Dataset.name)).first()
+        session.add(StagedTable(resource_id=ds.resources[0].id, dataset_id=ds.id, blob_key="k", sha256="0" * 64,
+                                size=1, rows=1))
+    with catalog.write() as session:                      # one stale, one missing: analysed here
+        names = list(session.scalars(sa.select(Dataset.name).order_by(Dataset.name)))
+        session.execute(sa.update(Dataset).where(Dataset.name == names[1])
+                        .values(search_doc='{"id":"wrong"}', search_doc_version="0:old"))
+        session.execute(sa.update(Dataset).where(Dataset.name == names[2]).values(search_doc=None))
+    with catalog.read() as session:
+        ids = list(session.scalars(sa.select(Dataset.id).order_by(Dataset.name)))
+        changed = changed_documents(session, [*reversed(ids), "no-such-dataset"])
+        computed = {d["id"]: d for batch in all_documents(session, batch=5) for d in batch}
+    assert list(changed) == list(computed)                # every live one, in name order
+    assert [isinstance(item, str) for item in changed.values()] == [i not in (1, 2) for i in range(len(ids))]
+    assert {ds_id: item if isinstance(item, str) else to_json(item) for ds_id, item in changed.items()} == {
+        ds_id: to_json(doc) for ds_id, doc in computed.items()}
+
+
+def test_incremental_updates_search_like_a_rebuild(catalog: Any) -> None:
+    _load_demo(catalog)
+    catalog.indexer.sync()
+    with catalog.read() as session:
+        first, second = session.scalars(sa.select(Dataset.name).order_by(Dataset.name).limit(2))
+    catalog.update_dataset(SYSTEM, first, {"title": "嘉陵江 细颗粒物 自动监测", "keywords": ["PM2.5"]}, partial=True)
+    catalog.delete_dataset(SYSTEM, second)
+    catalog.indexer.sync()
+    incremental = _results(catalog)
+    catalog.indexer.reindex()
+    assert _results(catalog) == incremental               # ties included: sort keys never tie
+    assert catalog.index.search(SearchQuery(q="嘉陵江 细颗粒物", principals=None)).ids[0] == _id_of(catalog, first)
+
+
+def _id_of(catalog: Any, name: str) -> str:
+    with catalog.read() as session:
+        return str(session.scalar(sa.select(Dataset.id).where(Dataset.name == name)))

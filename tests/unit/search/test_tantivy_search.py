@@ -6,6 +6,7 @@ Expected results come from the corpus itself (brute force over the documents), n
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 
@@ -209,3 +210,22 @@ def test_bad_queries_are_refused_with_a_reason(shared_index: TantivyIndex, query
         shared_index.search(query)
     assert [p.code for p in exc.value.problems] == [code]
     assert exc.value.problems[0].message and exc.value.problems[0].message_en
+
+
+@pytest.mark.parametrize("sort", ["modified desc", "modified asc", "title asc", "title desc"])
+def test_ties_are_ordered_by_name_whatever_the_indexing_order(tmp_path, corpus: list[dict], sort: str) -> None:
+    """Datasets written in the same second (or to the microsecond), or with the same title, page
+    alike in every process, however its indexing threads happened to add them."""
+    same = corpus[0]["modified"]
+    docs = [dict(d, title="同名数据集", modified=same + timedelta(microseconds=i % 3)) for i, d in enumerate(corpus)]
+    expected_key = {"modified desc": lambda d: (d["modified"], d["name"]), "modified asc": lambda d: (d["modified"], d["name"]),
+                    "title asc": lambda d: d["name"], "title desc": lambda d: d["name"]}[sort]
+    expected = [d["id"] for d in sorted(docs, key=expected_key, reverse=sort.endswith("desc"))]
+    for n, order in enumerate([docs, docs[::-1], docs[1::2] + docs[::2]]):
+        idx = TantivyIndex(tmp_path / str(n), writer_heap_mb=64, writer_threads=4)
+        idx.upsert(order)
+        idx.commit(1)
+        pages = [idx.search(SearchQuery(sort=sort, principals=None, start=s, rows=4)).ids
+                 for s in range(0, len(docs), 4)]
+        idx.close()
+        assert [i for page in pages for i in page] == expected
