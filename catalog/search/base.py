@@ -6,8 +6,9 @@ queries and results are the two dataclasses below.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from ..errors import Problem, ValidationFailed
@@ -20,7 +21,61 @@ FACET_FIELDS = frozenset({"org", "themes", "tags", "formats", "districts", "upda
                           "license_id", "state", "readers"})
 # Filters may also pin one dataset by id or name (CKAN ``fq=name:...``).
 FILTER_FIELDS = FACET_FIELDS | {"id", "name"}
-SORTS = ("relevance", "modified desc", "modified asc", "title asc", "title desc", "name asc")
+# Fields a range filter may bound, and what the bounds are: aware datetimes.
+RANGE_FIELDS = frozenset({"modified", "created"})
+SORTS = ("relevance", "modified desc", "modified asc", "created desc", "created asc", "title asc", "title desc",
+         "name asc", "name desc", "id asc", "id desc")
+
+
+# A filter expression (CKAN's ``fq``, e.g. ``organization:a OR organization:b -tags:x
+# metadata_modified:[2026-01-01T00:00:00Z TO *]``): terms and ranges combined by all/any/not.
+@dataclass(frozen=True)
+class Term:
+    field: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Exists:
+    """Documents with any value in the field (CKAN ``tags:*``)."""
+    field: str
+
+
+@dataclass(frozen=True)
+class Range:
+    field: str
+    lower: datetime | None = None                        # None: unbounded
+    upper: datetime | None = None
+    include_lower: bool = True
+    include_upper: bool = True
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple[Filter, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Filter, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    part: Filter
+
+
+Filter = Term | Exists | Range | AllOf | AnyOf | Not
+
+
+def filter_leaves(expr: Filter) -> Iterator[Term | Exists | Range]:
+    if isinstance(expr, Term | Exists | Range):
+        yield expr
+    elif isinstance(expr, Not):
+        yield from filter_leaves(expr.part)
+    else:
+        for part in expr.parts:
+            yield from filter_leaves(part)
 MAX_ROWS = 1000
 PUBLIC = frozenset({"public"})
 
@@ -28,7 +83,8 @@ PUBLIC = frozenset({"public"})
 @dataclass
 class SearchQuery:
     q: str = ""                                          # free text; "" or "*:*" means all
-    filters: list[tuple[str, str]] = field(default_factory=list)   # all ANDed (CKAN fq)
+    filters: list[tuple[str, str]] = field(default_factory=list)   # all ANDed
+    where: Filter | None = None                          # ANDed with ``filters`` (CKAN fq)
     # None means "sees everything" (sysadmin).  The default is the anonymous audience, so a caller
     # who forgets to pass principals can never see more than the public.
     principals: frozenset[str] | None = PUBLIC
@@ -83,10 +139,15 @@ def query_problems(query: SearchQuery) -> list[Problem]:
     if query.start < 0 or not 0 <= query.rows <= MAX_ROWS:
         problems.append(_problem("search_bad_paging", f"分页参数无效：start 须不小于 0，rows 须在 0 到 {MAX_ROWS} 之间",
                                  f"Bad paging: start must be >= 0 and rows between 0 and {MAX_ROWS}"))
-    for name, _value in query.filters:
+    leaves = list(filter_leaves(query.where)) if query.where is not None else []
+    for name in [name for name, _value in query.filters] + [leaf.field for leaf in leaves if isinstance(leaf, Term | Exists)]:
         if name not in FILTER_FIELDS:
             problems.append(_problem("search_bad_filter", f"不能按字段“{name}”筛选",
                                      f"Cannot filter on field {name!r}"))
+    for leaf in leaves:
+        if isinstance(leaf, Range) and (leaf.field not in RANGE_FIELDS or leaf.lower is leaf.upper is None):
+            problems.append(_problem("search_bad_range", f"不能按字段“{leaf.field}”做范围筛选，或范围没有上下限",
+                                     f"Cannot filter field {leaf.field!r} by range, or the range has no bound"))
     for name in query.facet_fields:
         if name not in FACET_FIELDS:
             problems.append(_problem("search_bad_facet", f"不能按字段“{name}”分面统计",

@@ -34,9 +34,14 @@ from .tantivy_schema import SCHEMA_VERSION, build_schema, to_document, to_json_b
 SORT_FIELDS: dict[str, tuple[str, tantivy.Order]] = {
     "modified desc": ("modified_sort", tantivy.Order.Desc),
     "modified asc": ("modified_sort", tantivy.Order.Asc),
+    "created desc": ("created_sort", tantivy.Order.Desc),
+    "created asc": ("created_sort", tantivy.Order.Asc),
     "title asc": ("title_sort", tantivy.Order.Asc),
     "title desc": ("title_sort", tantivy.Order.Desc),
     "name asc": ("name", tantivy.Order.Asc),
+    "name desc": ("name", tantivy.Order.Desc),
+    "id asc": ("id", tantivy.Order.Asc),
+    "id desc": ("id", tantivy.Order.Desc),
 }
 # Per-segment term buckets kept by the terms aggregation; above every field's cardinality, so
 # counts merged across segments are exact rather than estimates.

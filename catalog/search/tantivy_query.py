@@ -11,7 +11,8 @@ import re
 import tantivy
 
 from .analysis import cjk_bigrams, expand_query, is_cjk
-from .base import SearchQuery
+from .base import AllOf, AnyOf, Exists, Filter, Not, Range, SearchQuery, Term
+from .tantivy_schema import TIME_FIELDS, microseconds
 
 Occur = tantivy.Occur
 Query = tantivy.Query
@@ -83,12 +84,40 @@ def _any_reader(schema: tantivy.Schema, principals: list[str]) -> Query:
     return Query.boolean_query([(Occur.Should, Query.term_query(schema, "readers", p)) for p in principals])
 
 
+def filter_query(schema: tantivy.Schema, expr: Filter) -> Query:
+    """A filter expression as a (scoring) Tantivy query; the caller makes it zero-score."""
+    if isinstance(expr, Term):
+        return Query.term_query(schema, expr.field, expr.value)
+    if isinstance(expr, Exists):
+        return Query.exists_query(expr.field)
+    if isinstance(expr, Range):
+        return Query.range_query(schema, TIME_FIELDS[expr.field], tantivy.FieldType.Integer,
+                                 None if expr.lower is None else microseconds(expr.lower),
+                                 None if expr.upper is None else microseconds(expr.upper),
+                                 include_lower=expr.include_lower or expr.lower is None,
+                                 include_upper=expr.include_upper or expr.upper is None)
+    if isinstance(expr, Not):
+        return Query.boolean_query([(Occur.Must, Query.all_query()), (Occur.MustNot, filter_query(schema, expr.part))])
+    if not expr.parts:
+        return Query.all_query() if isinstance(expr, AllOf) else Query.empty_query()
+    if isinstance(expr, AnyOf):
+        return Query.boolean_query([(Occur.Should, filter_query(schema, part)) for part in expr.parts])
+    positive = [part for part in expr.parts if not isinstance(part, Not)]
+    clauses = [(Occur.Must, filter_query(schema, part)) for part in positive]
+    clauses += [(Occur.MustNot, filter_query(schema, part.part)) for part in expr.parts if isinstance(part, Not)]
+    if not positive:
+        clauses.insert(0, (Occur.Must, Query.all_query()))
+    return Query.boolean_query(clauses)
+
+
 def restrictions(schema: tantivy.Schema, query: SearchQuery) -> list[Query]:
     """Visibility plus every filter, each a required zero-score clause."""
     out: list[Query] = []
     if query.principals is not None:
         out.append(_filter(_any_reader(schema, sorted(query.principals))))
     out += [_filter(Query.term_query(schema, name, value)) for name, value in query.filters]
+    if query.where is not None:
+        out.append(_filter(filter_query(schema, query.where)))
     return out
 
 

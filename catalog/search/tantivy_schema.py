@@ -26,32 +26,37 @@ from .analysis import SYNONYMS_PATH, bigrams_normalized, normalize, segment_piec
 from .base import FACET_FIELDS
 
 # Bump whenever the fields or their analysis change: an index built by another version is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Word fields (segmented): term frequencies only, as no phrase is ever asked of them.
 TEXT_FIELDS = ("title", "kw", "body")
 # CJK bigrams of the title, with positions so a longer word can be matched as a run of bigrams.
 # Only the title gets them: for the other fields search-mode segmentation covers partial words, and
 # bigrams of long descriptions would double the indexing cost.
 BIGRAM_FIELDS = ("title_bi",)
+# Index document time → (microseconds field for ranges, text field for tie-free sorting).
+TIME_FIELDS = {"modified": "modified_us", "created": "created_us"}
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 VOCAB = Path(schemas.__file__).resolve().parent / "vocab"
 
 
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
-    sb.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("id", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("name", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     # Sort keys end with the dataset's name, so no two documents tie: every process, whatever the
     # order its indexing threads added documents in, pages through a sorted result alike.
     sb.add_text_field("title_sort", fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("modified_sort", fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("created_sort", fast=True, tokenizer_name="raw", index_option="basic")
     for name in TEXT_FIELDS:
         sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
     for name in BIGRAM_FIELDS:
         sb.add_text_field(name, tokenizer_name="whitespace", index_option="position")
     for name in sorted(FACET_FIELDS):
         sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
-    sb.add_date_field("modified", indexed=True, fast=True)
-    sb.add_date_field("created", fast=True)
+    # Times as microseconds since the epoch, for range filters (a date field keeps whole seconds).
+    for name in TIME_FIELDS.values():
+        sb.add_integer_field(name, indexed=True, fast=True)
     return sb.build()
 
 
@@ -123,13 +128,19 @@ def _fields(doc: Mapping[str, Any], facets: Mapping[str, list[str]], analysed: A
     code = str(doc.get("resource_code") or "").lower()
     if code:
         fields["body"] += " " + code                    # the whole code too, not only its two halves
-    for name in ("modified", "created"):
+    for name, micros_field in TIME_FIELDS.items():
         if isinstance(doc.get(name), datetime):
-            fields[name] = _utc(doc[name])
-    if "modified" in fields:
-        # Microseconds: the date field keeps whole seconds, and a harvest writes many datasets a second.
-        fields["modified_sort"] = sort_key(fields["modified"].strftime("%Y-%m-%dT%H:%M:%S.%f"), doc)
+            moment = _utc(doc[name])
+            fields[micros_field] = microseconds(moment)
+            # To the microsecond: a harvest writes many datasets a second.
+            fields[f"{name}_sort"] = sort_key(moment.strftime("%Y-%m-%dT%H:%M:%S.%f"), doc)
     return fields
+
+
+def microseconds(moment: datetime) -> int:
+    """An aware datetime as whole microseconds since the epoch (the value of a time field)."""
+    delta = _utc(moment) - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def sort_key(value: str, doc: Mapping[str, Any]) -> str:

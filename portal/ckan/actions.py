@@ -20,7 +20,7 @@ from portal.auth import resolve_actor
 from . import action, package_cache
 from .lookups import tables
 from .mapping import group_dict, org_dict, package_dict
-from .query import FIELDS, search_query
+from .query import FIELDS, search_query, with_org_names
 
 
 def _required(params: dict[str, Any], key: str) -> str:
@@ -51,7 +51,14 @@ def _public_principals(actor: Actor) -> frozenset[str]:
 
 @action("package_search")
 def package_search(params: dict[str, Any]) -> dict[str, Any]:
+    """Searches datasets. q: text (with a colon, Solr syntax whose field conditions narrow it);
+    fq / fq_list: field conditions with AND, OR, NOT, -, parentheses and time ranges such as
+    metadata_modified:[2026-11-29T08:00:00Z TO *]; rows, start; sort: score desc,
+    metadata_modified desc|asc, metadata_created desc|asc, title_string asc|desc, name asc|desc,
+    id asc|desc; facet.field (JSON list), facet.limit; include_private."""
     query, facet_names, include_private = search_query(params)
+    if query.where is not None:
+        query.where = with_org_names(query.where, {row.id: name for name, row in tables()[0].items()})
     actor = resolve_actor()
     catalog = get_catalog()
     catalog.indexer.sync_if_stale()

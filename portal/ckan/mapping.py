@@ -6,6 +6,7 @@ extension does), so ``package_show`` output is accepted back by ``package_create
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from catalog.models import Group, Organization
@@ -24,11 +25,22 @@ def _licenses() -> dict[str, dict[str, Any]]:
     return {item["id"]: item for item in load_vocab("licenses")}
 
 
+def ckan_time(value: str | datetime | None) -> str | None:
+    """A time as CKAN writes it: UTC without an offset (``2026-11-30T08:02:37.029939``).  Clients
+    parse it with CKAN's format, and harvesters append ``Z`` to it in range queries."""
+    if value is None or value == "":
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat()
+
+
 def org_dict(org: Organization, package_count: int | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": org.id, "name": org.name, "title": org.title, "title_en": org.title_en or "",
         "display_name": org.title, "description": org.description or "", "image_url": org.image_url or "",
-        "image_display_url": org.image_url or "", "created": org.created.isoformat(), "type": "organization",
+        "image_display_url": org.image_url or "", "created": ckan_time(org.created), "type": "organization",
         "is_organization": True, "state": org.state, "approval_status": "approved", "code": org.code or "",
     }
     if package_count is not None:
@@ -40,7 +52,7 @@ def group_dict(group: Group, package_count: int | None = None) -> dict[str, Any]
     out: dict[str, Any] = {
         "id": group.id, "name": group.name, "title": group.title, "title_en": group.title_en or "",
         "display_name": group.title, "description": group.description or "", "image_url": "",
-        "image_display_url": "", "created": group.created.isoformat(), "type": "group",
+        "image_display_url": "", "created": ckan_time(group.created), "type": "group",
         "is_organization": False, "state": "active", "approval_status": "approved",
     }
     if package_count is not None:
@@ -56,7 +68,7 @@ def resource_dict(res: dict[str, Any], package_id: str, position: int) -> dict[s
         "description": res.get("description", ""), "url": res.get("url", ""), "format": res.get("format", ""),
         "mimetype": res.get("media_type"), "size": res.get("byte_size"),
         "hash": f"{checksum['algorithm']}:{checksum['value']}" if checksum else "",
-        "created": res.get("created"), "last_modified": res.get("modified"), "state": "active",
+        "created": ckan_time(res.get("created")), "last_modified": ckan_time(res.get("modified")), "state": "active",
         "url_type": res.get("url_type"),
     })
     return out
@@ -82,6 +94,8 @@ def package_dict(record: dict[str, Any], org: Organization, groups: list[Group])
         "groups": [group_dict(g) for g in groups],
         "resources": [resource_dict(r, record["id"], i) for i, r in enumerate(record.get("resources") or [])],
         "extras": [{"key": k, "value": v} for k, v in sorted((record.get("extras") or {}).items())],
+        "metadata_created": ckan_time(record.get("metadata_created")),
+        "metadata_modified": ckan_time(record.get("metadata_modified")),
     })
     out["num_tags"] = len(out["tags"])
     out["num_resources"] = len(out["resources"])

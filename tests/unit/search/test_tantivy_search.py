@@ -6,12 +6,12 @@ Expected results come from the corpus itself (brute force over the documents), n
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from catalog.errors import ValidationFailed
-from catalog.search.base import SearchQuery
+from catalog.search.base import AllOf, AnyOf, Exists, Filter, Not, Range, SearchQuery, Term
 from catalog.search.tantivy_index import TantivyIndex
 
 EVERYONE = None
@@ -229,3 +229,86 @@ def test_ties_are_ordered_by_name_whatever_the_indexing_order(tmp_path, corpus: 
                  for s in range(0, len(docs), 4)]
         idx.close()
         assert [i for page in pages for i in page] == expected
+
+
+def _matches(doc: dict, expr: Filter) -> bool:
+    """The filter expression evaluated over one corpus document (the reference the engine must meet)."""
+    if isinstance(expr, Term):
+        value = doc[expr.field]
+        return expr.value in (value if isinstance(value, list) else [value])
+    if isinstance(expr, Exists):
+        return bool(doc[expr.field])
+    if isinstance(expr, Range):
+        moment = doc[expr.field]
+        above = expr.lower is None or moment > expr.lower or (expr.include_lower and moment == expr.lower)
+        below = expr.upper is None or moment < expr.upper or (expr.include_upper and moment == expr.upper)
+        return above and below
+    if isinstance(expr, Not):
+        return not _matches(doc, expr.part)
+    results = [_matches(doc, part) for part in expr.parts]
+    return all(results) if isinstance(expr, AllOf) else any(results)
+
+
+def _at(corpus: list[dict], i: int, **shift: int) -> datetime:
+    return corpus[i]["modified"] + timedelta(**shift)
+
+
+FILTER_CASES = [
+    lambda c: AnyOf((Term("org", "cq-hjjczx"), Term("org", "cq-qxj"))),
+    lambda c: AllOf((Not(Term("org", "cq-sthjj")),)),
+    lambda c: AllOf((Not(Term("org", "cq-sthjj")), Not(Term("themes", "air")))),
+    lambda c: AllOf((Term("themes", "surface-water"), Not(Term("tags", "年报")))),
+    lambda c: Range("modified", lower=_at(c, 10)),
+    lambda c: Range("modified", lower=_at(c, 10), include_lower=False),
+    lambda c: Range("modified", upper=_at(c, 3)),
+    lambda c: Range("modified", lower=_at(c, 3, microseconds=1), upper=_at(c, 8), include_upper=False),
+    lambda c: Range("created", lower=_at(c, 5, days=-30), upper=_at(c, 9, days=-30)),
+    lambda c: AllOf((AnyOf((Term("tags", "水质"), Term("tags", "空气质量"))), Range("modified", lower=_at(c, 6)))),
+    lambda c: AnyOf((Not(Term("formats", "CSV")), Term("districts", "500103"))),
+    lambda c: AnyOf(()),
+    lambda c: AllOf(()),
+    lambda c: AllOf((Exists("org"), Not(Exists("license_id")))),
+    lambda c: Exists("districts"),
+]
+
+
+@pytest.mark.parametrize("case", range(len(FILTER_CASES)))
+def test_filter_expressions_match_brute_force(shared_index: TantivyIndex, corpus: list[dict], case: int) -> None:
+    expr = FILTER_CASES[case](corpus)
+    result = shared_index.search(SearchQuery(where=expr, principals=EVERYONE, rows=1000, sort="name asc",
+                                             facet_fields=["org"]))
+    expected = sorted((d for d in corpus if _matches(d, expr)), key=lambda d: d["name"])
+    assert result.ids == [d["id"] for d in expected]
+    assert result.facets["org"] == brute_facets(expected, "org", 50)
+
+
+def test_filter_expressions_combine_with_text_and_visibility(shared_index: TantivyIndex, corpus: list[dict]) -> None:
+    expr = AllOf((Not(Term("org", "cq-hjjczx")), Range("modified", lower=_at(corpus, 2))))
+    ids = all_ids(shared_index, q="水质", where=expr, principals=PUBLIC)
+    everything = all_ids(shared_index, q="水质", principals=PUBLIC)
+    assert ids == [i for i in everything if _matches(next(d for d in corpus if d["id"] == i), expr)]
+    assert 0 < len(ids) < len(everything)
+
+
+@pytest.mark.parametrize(("expr", "code"), [
+    (Term("title", "水质"), "search_bad_filter"),
+    (AnyOf((Term("org", "x"), Not(Term("nonsense", "y")))), "search_bad_filter"),
+    (Range("name", lower=datetime(2025, 1, 1, tzinfo=UTC)), "search_bad_range"),
+    (Range("modified"), "search_bad_range"),
+])
+def test_bad_filter_expressions_are_refused(shared_index: TantivyIndex, expr: Filter, code: str) -> None:
+    with pytest.raises(ValidationFailed) as err:
+        shared_index.search(SearchQuery(where=expr))
+    assert code in [p.code for p in err.value.problems]
+
+
+@pytest.mark.parametrize(("sort", "key", "reverse"), [
+    ("created desc", lambda d: d["created"], True),
+    ("created asc", lambda d: d["created"], False),
+    ("name desc", lambda d: d["name"], True),
+    ("id asc", lambda d: d["id"], False),
+    ("id desc", lambda d: d["id"], True),
+])
+def test_more_sorts(shared_index: TantivyIndex, corpus: list[dict], sort: str, key, reverse: bool) -> None:
+    assert all_ids(shared_index, sort=sort, principals=EVERYONE) == [
+        d["id"] for d in sorted(corpus, key=key, reverse=reverse)]
