@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from catalog.records import dataset_record, public_view
 from catalog.search.base import MAX_ROWS, SearchQuery
 from portal.app import get_catalog
 from portal.auth import resolve_actor
+from schemas import load_vocab
 
 from . import action, package_cache
 from .lookups import tables
@@ -80,14 +82,22 @@ def package_search(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _facet_titles(names: list[str], facets: dict[str, list[tuple[str, int]]]) -> dict[tuple[str, str], str]:
+    """Display names of facet values: department and theme titles, district and licence names."""
     orgs, groups = tables()
+    labels = {"org": {k: row.title for k, row in orgs.items()}, "themes": {k: row.title for k, row in groups.items()},
+              "districts": _vocab_labels("districts"), "license_id": _vocab_labels("licenses")}
     titles: dict[tuple[str, str], str] = {}
     for name in names:
-        rows = orgs if FIELDS[name] == "org" else groups if FIELDS[name] == "themes" else {}
+        known = labels.get(FIELDS[name], {})
         for value, _count in facets.get(FIELDS[name], []):
-            if value in rows:
-                titles[(name, value)] = rows[value].title
+            if value in known:
+                titles[(name, value)] = known[value]
     return titles
+
+
+@functools.cache
+def _vocab_labels(vocab: str) -> dict[str, str]:
+    return {str(entry["id"]): str(entry["zh"]) for entry in load_vocab(vocab)}
 
 
 @action("package_show")

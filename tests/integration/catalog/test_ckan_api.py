@@ -152,6 +152,11 @@ def test_fq_filters_and_facets(client, people, make_record) -> None:
     assert result["facets"]["groups"] == {"air": 1, "surface-water": 1}
     titles = {i["name"]: i["display_name"] for i in result["search_facets"]["organization"]["items"]}
     assert titles["cq-slj"] == "重庆市水利局"
+    districts = action(client, "package_search", {"facet.field": '["districts","license_id"]'},
+                       method="get").get_json()["result"]["search_facets"]
+    assert {i["name"]: i["display_name"] for i in districts["districts"]["items"]} == {
+        "500106": "沙坪坝区", "500103": "渝中区"}
+    assert [i["display_name"] for i in districts["license_id"]["items"]] == ["知识共享署名 4.0 国际"]
     water = action(client, "package_search", {"q": "水质"}, method="get").get_json()["result"]
     assert water["results"][0]["name"] == "jialing-water-quality"
     by_org = action(client, "package_search", {"fq": "organization:cq-sthjj tags:PM2.5"},
