@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from catalog import datasets
 from catalog.errors import NotFound
 from catalog.records import public_view
-from catalog.search.base import SearchQuery
+from catalog.search.base import Range, SearchQuery
 from portal.app import get_catalog
 from portal.auth import require_user, resolve_actor
 
@@ -27,8 +27,10 @@ def search_records(args: dict[str, Any]) -> dict[str, Any]:
     filters = [(field, value) for arg, field in FILTER_ARGS.items() for value in args.get(arg) or []]
     filters.append(("state", "active"))
     per_page = args["per_page"]
-    query = SearchQuery(q=args["q"], filters=filters, sort=args["sort"], start=(args["page"] - 1) * per_page,
-                        rows=per_page, facet_fields=FACETS, facet_limit=50)
+    since, before = args.get("modified_since"), args.get("modified_before")
+    where = None if since is None and before is None else Range("modified", since, before, include_upper=False)
+    query = SearchQuery(q=args["q"], filters=filters, where=where, sort=args["sort"],
+                        start=(args["page"] - 1) * per_page, rows=per_page, facet_fields=FACETS, facet_limit=50)
     catalog = get_catalog()
     result = catalog.search(resolve_actor(), query)
     with catalog.read() as session:

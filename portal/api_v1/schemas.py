@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
+from catalog.search.base import SORTS
+
 
 class ChecksumSchema(Schema):
     algorithm = fields.String()
@@ -96,8 +98,12 @@ class SearchArgsSchema(Schema):
     update_cycle = fields.List(fields.String(), load_default=list)
     open_type = fields.List(fields.String(), load_default=list)
     license = fields.List(fields.String(), load_default=list)
-    sort = fields.String(load_default="relevance", validate=validate.OneOf(
-        ["relevance", "modified desc", "modified asc", "title asc", "title desc", "name asc"]))
+    sort = fields.String(load_default="relevance", validate=validate.OneOf(SORTS),
+                         metadata={"description": "排序；取值相同者按名称排序，分页稳定"})
+    modified_since = fields.AwareDateTime(
+        load_default=None, metadata={"description": "只列出此时间（含）之后修改的数据集，ISO 8601，须带时区"})
+    modified_before = fields.AwareDateTime(
+        load_default=None, metadata={"description": "只列出此时间之前修改的数据集，ISO 8601，须带时区"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=0, max=1000))
 

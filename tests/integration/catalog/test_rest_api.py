@@ -65,3 +65,20 @@ def test_tokens_are_shown_once_and_revocable(client, people) -> None:
     assert all("token" not in t for t in listed)
     assert client.delete(f"/api/v1/tokens/{created['id']}", headers=people.auth("editor")).status_code == 204
     _assert_error_shape(client.get("/api/v1/tokens", headers={"Authorization": token}), 401)
+
+
+def test_search_by_modified_time_and_sort(client, people, make_record) -> None:
+    made = []
+    for place in ("yuzhong", "beibei", "banan"):
+        resp = client.post("/api/v1/datasets", json=make_record(name=f"cq-air-{place}"), headers=people.auth("editor"))
+        assert resp.status_code == 201, resp.get_json()
+        made.append(resp.get_json())
+    second = made[1]["metadata_modified"]
+    later = client.get("/api/v1/datasets", query_string={"modified_since": second, "sort": "modified asc"}).get_json()
+    assert [r["name"] for r in later["results"]] == ["cq-air-beibei", "cq-air-banan"]
+    earlier = client.get("/api/v1/datasets", query_string={"modified_before": second}).get_json()
+    assert [r["name"] for r in earlier["results"]] == ["cq-air-yuzhong"]
+    by_name = client.get("/api/v1/datasets", query_string={"sort": "name desc"}).get_json()
+    assert [r["name"] for r in by_name["results"]] == ["cq-air-yuzhong", "cq-air-beibei", "cq-air-banan"]
+    err = _assert_error_shape(client.get("/api/v1/datasets", query_string={"modified_since": "2026-11-30T08:00:00"}), 422)
+    assert err["problems"][0]["location"]["field"] == "modified_since"
