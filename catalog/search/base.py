@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from ..errors import Problem, ValidationFailed
@@ -68,6 +68,17 @@ class Not:
 Filter = Term | Exists | Range | AllOf | AnyOf | Not
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def microseconds(moment: datetime) -> int:
+    """A datetime as whole microseconds since the epoch (a naive one is taken to be UTC): how the
+    index keeps times, for range filters and for ``SearchResult.modified``."""
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    delta = aware - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
 def filter_leaves(expr: Filter) -> Iterator[Term | Exists | Range]:
     if isinstance(expr, Term | Exists | Range):
         yield expr
@@ -100,6 +111,9 @@ class SearchResult:
     count: int
     ids: list[str]                                       # dataset ids in ranked order
     facets: dict[str, list[tuple[str, int]]]             # value, count — count desc, then value
+    # Each hit's modification time as the index holds it, in microseconds since the epoch, where
+    # the backend can tell cheaply: lets a caller check a cached rendering without the database.
+    modified: dict[str, int] = field(default_factory=dict)
 
 
 class SearchIndex(Protocol):

@@ -270,12 +270,16 @@ class TantivyIndex:
         check_query(query)
         tq, has_text = build_query(self._schema, query)
         searcher = self._index.searcher()
-        count, ids = self._hits(searcher, tq, query, has_text)
+        count, hits = self._hits(searcher, tq, query, has_text)
         facets = self._facets(searcher, tq, list(dict.fromkeys(query.facet_fields)), query.facet_limit)
-        return SearchResult(count=count, ids=ids, facets=facets)
+        ids = [doc_id for doc_id, _address in hits]
+        modified = searcher.fast_field_values("modified_us", [address for _id, address in hits]) if hits else []
+        return SearchResult(count=count, ids=ids, facets=facets,
+                            modified={i: int(m) for i, m in zip(ids, modified, strict=True) if m is not None})
 
     def _hits(self, searcher: tantivy.Searcher, tq: tantivy.Query, query: SearchQuery,
-              by_score: bool) -> tuple[int, list[str]]:
+              by_score: bool) -> tuple[int, list[tuple[str, tantivy.DocAddress]]]:
+        """The total and the page's (id, address) hits."""
         sort = query.sort
         if sort == "relevance" and not by_score:
             sort = "modified desc"                      # CKAN: no text means newest first
@@ -288,10 +292,11 @@ class TantivyIndex:
         result = searcher.search(tq, max(query.rows, 1), count=True, offset=query.start, **kwargs)
         hits = result.hits[:query.rows]
         total = result.count  # type: ignore[attr-defined]  # set when count=True; missing from the stub
-        return int(total or 0), [searcher.doc(address)["id"][0] for _score, address in hits]
+        return int(total or 0), [(searcher.doc(address)["id"][0], address) for _key, address in hits]
 
     @staticmethod
-    def _ranked(searcher: tantivy.Searcher, tq: tantivy.Query, query: SearchQuery) -> tuple[int, list[str]]:
+    def _ranked(searcher: tantivy.Searcher, tq: tantivy.Query,
+                query: SearchQuery) -> tuple[int, list[tuple[str, tantivy.DocAddress]]]:
         """Hits by score, equal scores by name.
 
         The index breaks ties by segment and document number, which depend on how indexing threads
@@ -304,9 +309,9 @@ class TantivyIndex:
         scored = []
         for score, address in result.hits:
             doc = searcher.doc(address)
-            scored.append((-round(score, 4), doc["name"][0], doc["id"][0]))
-        scored.sort()
-        return total, [doc_id for _s, _n, doc_id in scored[query.start:end]]
+            scored.append((-round(score, 4), doc["name"][0], doc["id"][0], address))
+        scored.sort(key=lambda hit: hit[:3])
+        return total, [(doc_id, address) for _s, _n, doc_id, address in scored[query.start:end]]
 
     def _facets(self, searcher: tantivy.Searcher, tq: tantivy.Query, names: list[str],
                 limit: int) -> dict[str, list[tuple[str, int]]]:

@@ -11,8 +11,8 @@ import re
 import tantivy
 
 from .analysis import cjk_bigrams, expand_query, is_cjk
-from .base import AllOf, AnyOf, Exists, Filter, Not, Range, SearchQuery, Term
-from .tantivy_schema import TIME_FIELDS, microseconds
+from .base import AllOf, AnyOf, Exists, Filter, Not, Range, SearchQuery, Term, microseconds
+from .tantivy_schema import TIME_FIELDS
 
 Occur = tantivy.Occur
 Query = tantivy.Query

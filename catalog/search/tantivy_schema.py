@@ -23,7 +23,7 @@ import yaml
 import schemas
 
 from .analysis import SYNONYMS_PATH, bigrams_normalized, normalize, segment_pieces
-from .base import FACET_FIELDS
+from .base import FACET_FIELDS, microseconds
 
 # Bump whenever the fields or their analysis change: an index built by another version is rebuilt.
 SCHEMA_VERSION = 5
@@ -35,7 +35,6 @@ TEXT_FIELDS = ("title", "kw", "body")
 BIGRAM_FIELDS = ("title_bi",)
 # Index document time → (microseconds field for ranges, text field for tie-free sorting).
 TIME_FIELDS = {"modified": "modified_us", "created": "created_us"}
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 VOCAB = Path(schemas.__file__).resolve().parent / "vocab"
 
 
@@ -137,10 +136,6 @@ def _fields(doc: Mapping[str, Any], facets: Mapping[str, list[str]], analysed: A
     return fields
 
 
-def microseconds(moment: datetime) -> int:
-    """An aware datetime as whole microseconds since the epoch (the value of a time field)."""
-    delta = _utc(moment) - EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def sort_key(value: str, doc: Mapping[str, Any]) -> str:

@@ -38,10 +38,10 @@ def package_of(ds: Dataset) -> dict[str, Any]:
     return package_dict(record, ds.organization, list(ds.groups))
 
 
-def load_packages(session: Session, ids: list[str]) -> list[dict[str, Any]]:
+def load_packages(session: Session, ids: list[str], indexed: dict[str, int] | None = None) -> list[dict[str, Any]]:
     """Package dicts in result order, rendered ones reused while their dataset is unchanged (shared:
-    not to be modified)."""
-    return package_cache.packages(session, ids, resolve_actor().government)
+    not to be modified).  ``indexed``: the search result's modification times."""
+    return package_cache.packages(session, ids, resolve_actor().government, indexed)
 
 
 def _public_principals(actor: Actor) -> frozenset[str]:
@@ -68,8 +68,8 @@ def package_search(params: dict[str, Any]) -> dict[str, Any]:
     if not include_private:
         query.filters.append(("state", "active"))
     result = catalog.index.search(query)
-    with catalog.read() as session:
-        results = load_packages(session, result.ids)
+    with catalog.read() as session:                   # (connects only if the cache cannot answer)
+        results = load_packages(session, result.ids, result.modified)
     titles = _facet_titles(facet_names, result.facets)
     facets = {name: dict(result.facets.get(FIELDS[name], [])) for name in facet_names}
     search_facets = {

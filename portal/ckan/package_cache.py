@@ -3,8 +3,10 @@
 Rendering a package dict (decoding the cached record, then mapping it) took about a third of
 package_search's time, for the same few thousand popular datasets over and over.  Each entry is
 kept under (dataset id, variant) with the version it was rendered from, and is served only when
-one cheap query per request finds that version still current and the department and theme rows
-it shows are still the ones in the lookup tables.  The variant is the caller's view (government
+that version is still current and the department and theme rows it shows are still the ones in
+the lookup tables.  "Current" is what the search index that chose the hits says (every record write
+moves the modification time, which the index keeps to the microsecond, and the results come from
+that index anyway); failing that, one cheap query per request asks the database.  The variant is the caller's view (government
 users see the share attributes, others do not); which datasets a caller may see is decided by the
 search index query before this cache is asked, never by it.
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 from catalog import datasets
 from catalog.models import CatalogChange, Dataset
 from catalog.records import public_view
+from catalog.search.base import microseconds
 
 from .lookups import lookup
 from .mapping import package_dict
@@ -45,6 +48,11 @@ class Rendered:
     org: Any                    # the department row shown in it
     groups: tuple[Any, ...]     # the theme rows shown in it
     package: dict[str, Any]
+
+    @property
+    def modified_us(self) -> int:
+        """The modification time rendered from, in the search index's unit."""
+        return microseconds(self.version[0])
 
     def shows(self, orgs: dict[str, Any], groups: dict[str, Any]) -> bool:
         """Whether the department and themes it shows are still the current rows."""
@@ -122,10 +130,33 @@ def _render(record: dict[str, Any], version: Version, government: bool) -> Rende
                     package_dict(record, org, list(theme_rows)))
 
 
-def packages(session: Session, ids: Sequence[str], government: bool) -> list[dict[str, Any]]:
+def _served_from_index(cache: RenderedPackages, ids: Sequence[str], government: bool,
+                       indexed: Mapping[str, int]) -> list[dict[str, Any]] | None:
+    """Every package from the cache when each entry was rendered from the modification time the
+    search index holds for it (the index that just chose these ids); None when any is not."""
+    entries = []
+    for ds_id in ids:
+        entry = cache.get((ds_id, government))
+        if entry is None or indexed.get(ds_id) != entry.modified_us:
+            return None
+        entries.append(entry)
+    orgs, groups = lookup({e.org_name for e in entries}, {t for e in entries for t in e.themes})
+    if not all(e.shows(orgs, groups) for e in entries):
+        return None
+    return [e.package for e in entries]
+
+
+def packages(session: Session, ids: Sequence[str], government: bool,
+             indexed: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
     """Package dicts of the given datasets in the given order (those that no longer exist left out),
-    as a government (``government``) or other caller sees them."""
+    as a government (``government``) or other caller sees them.  ``indexed``: each dataset's
+    modification time (microseconds) as the search index holds it; when every cached rendering
+    matches it, the database is not asked at all."""
     cache = _cache()
+    if indexed:
+        served = _served_from_index(cache, ids, government, indexed)
+        if served is not None:
+            return served
     versions = current_versions(session, ids)
     hits = {i: e for i in ids if i in versions
             and (e := cache.get((i, government))) is not None and e.version == versions[i]}

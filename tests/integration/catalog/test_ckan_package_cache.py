@@ -101,3 +101,25 @@ def test_the_cache_keeps_the_most_recently_used_entries() -> None:
     assert len(cache) == 2
     assert cache.get(("b", False)) is None
     assert cache.get(("a", False)) is not None and cache.get(("c", False)) is not None
+
+
+def test_a_repeated_search_asks_the_database_nothing(catalog, client, people, make_record) -> None:
+    """The index that chose the hits also says which version of each it holds: when the cached
+    renderings match, no statement reaches the database."""
+    created(client, people, make_record)
+    search(client)
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    sa.event.listen(catalog.db.engine, "before_cursor_execute", record)
+    try:
+        again = search(client)
+        assert statements == []
+        action(client, "package_patch", {"id": again[0]["id"], "title": "空气质量小时数据（修订）"}, people.auth("editor"))
+        statements.clear()
+        assert search(client)[0]["title"] == "空气质量小时数据（修订）"
+        assert statements                                 # a changed dataset is read and rendered again
+    finally:
+        sa.event.remove(catalog.db.engine, "before_cursor_execute", record)
