@@ -203,17 +203,25 @@ def _checked_records(session: Session, actor: Actor, records: Sequence[dict[str,
         -> list[tuple[dict[str, Any], Organization] | EcodataError]:
     """Each record validated against the profile and its organization resolved (once per organization)."""
     orgs: dict[str, Organization | EcodataError] = {}
+
+    def org_of(code: str) -> Organization | EcodataError:
+        if code not in orgs:
+            try:
+                orgs[code] = _resolve_org(session, code)
+            except EcodataError as exc:
+                orgs[code] = exc
+        return orgs[code]
+
     out: list[tuple[dict[str, Any], Organization] | EcodataError] = []
     for raw in records:
         try:
+            # Permission first, as CKAN checks it: someone who may not write to the department
+            # learns that, not what is wrong with the record.
+            named = org_of(raw["organization"]) if isinstance(raw.get("organization"), str) else None
+            if isinstance(named, Organization):
+                require_write(actor, named.id, named.name)
             record = _validated(raw)
-            code = record["organization"]
-            if code not in orgs:
-                try:
-                    orgs[code] = _resolve_org(session, code)
-                except EcodataError as exc:
-                    orgs[code] = exc
-            org = orgs[code]
+            org = org_of(record["organization"])
             if isinstance(org, EcodataError):
                 raise org
             require_write(actor, org.id, org.name)

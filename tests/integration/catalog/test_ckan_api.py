@@ -35,6 +35,15 @@ def test_package_create_refused_without_write_role(client, people, make_record, 
     assert action(client, "package_list", method="get").get_json()["result"] == []
 
 
+def test_permission_is_checked_before_the_record(client, people, make_record) -> None:
+    """Another department's editor learns they may not write there, not what is wrong with the record."""
+    bad = make_record(title="", share_type="随便共享")
+    resp = action(client, "package_create", bad, people.auth("water-editor"))
+    assert resp.status_code == 403
+    assert resp.get_json()["error"]["__type"] == "Authorization Error"
+    assert action(client, "package_create", bad, people.auth("editor")).status_code == 409
+
+
 def test_bad_token_is_refused_not_treated_as_anonymous(client, people) -> None:
     resp = action(client, "package_search", {}, {"Authorization": "eco_" + "0" * 32 + "_forged"}, method="get")
     assert resp.status_code == 403
