@@ -22,11 +22,11 @@ import yaml
 
 import schemas
 
-from .analysis import SYNONYMS_PATH, bigrams_normalized, normalize, segment_pieces
+from .analysis import SYNONYMS_PATH, bigrams_normalized, normalize, segment_pieces, title_collation
 from .base import FACET_FIELDS, microseconds
 
 # Bump whenever the fields or their analysis change: an index built by another version is rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # Word fields (segmented): term frequencies only, as no phrase is ever asked of them.
 TEXT_FIELDS = ("title", "kw", "body")
 # CJK bigrams of the title, with positions so a longer word can be matched as a run of bigrams.
@@ -123,7 +123,7 @@ def _fields(doc: Mapping[str, Any], facets: Mapping[str, list[str]], analysed: A
     fields: dict[str, Any] = {name: values for name, values in facets.items() if values}
     fields.update(title=analysed[0], kw=analysed[1], body=analysed[2], title_bi=analysed[3],
                   id=str(doc["id"]), name=str(doc.get("name") or ""),
-                  title_sort=sort_key(str(doc.get("title") or "").casefold(), doc))
+                  title_sort=sort_key(title_collation(str(doc.get("title") or "")), doc))
     code = str(doc.get("resource_code") or "").lower()
     if code:
         fields["body"] += " " + code                    # the whole code too, not only its two halves
@@ -195,5 +195,6 @@ def analysis_stamp() -> str:
     digest = hashlib.sha256()
     for path in (VOCAB / "themes.yaml", VOCAB / "districts.yaml", SYNONYMS_PATH):
         digest.update(path.read_bytes())
-    digest.update(importlib.metadata.version("rjieba").encode())
+    for package in ("rjieba", "pypinyin"):
+        digest.update(importlib.metadata.version(package).encode())
     return f"{SCHEMA_VERSION}:{digest.hexdigest()[:32]}"

@@ -17,6 +17,7 @@ from catalog.search.analysis import (
     segment_normalized,
     segment_pieces,
     synonym_table,
+    title_collation,
     tokenize,
 )
 
@@ -118,3 +119,16 @@ def test_segmenting_piece_by_piece_yields_the_same_tokens(text: str) -> None:
     normalized = normalize(text)
     assert segment_pieces(normalized).split() == segment_normalized(normalized).split()
     assert segment_pieces(normalized).split() == segment_normalized(normalized).split()   # from the cache
+
+
+def test_titles_collate_by_pinyin_reading_heteronyms_read_in_their_word() -> None:
+    titles = ["重庆市长江干流水质月报", "长寿区空气质量", "PM2.5浓度年报", "安全生产", "重庆市市长信箱", "綦江区水质",
+              "地表水", "城口县空气质量", "重点排污单位名录", "２０２５年报"]
+    assert sorted(titles, key=title_collation) == [
+        "２０２５年报", "安全生产", "长寿区空气质量", "城口县空气质量", "重庆市长江干流水质月报", "重庆市市长信箱",
+        "地表水", "PM2.5浓度年报", "綦江区水质", "重点排污单位名录"]
+
+
+def test_titles_that_read_alike_still_have_one_order() -> None:
+    assert title_collation("市场") != title_collation("试场")
+    assert sorted(["试场", "市场"], key=title_collation) == sorted(["市场", "试场"], key=title_collation)

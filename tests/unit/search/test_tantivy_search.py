@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from catalog.errors import ValidationFailed
+from catalog.search.analysis import title_collation
 from catalog.search.base import AllOf, AnyOf, Exists, Filter, Not, Range, SearchQuery, Term
 from catalog.search.tantivy_index import TantivyIndex
 
@@ -163,8 +164,8 @@ def test_negative_facet_limit_returns_every_value(shared_index: TantivyIndex, co
 @pytest.mark.parametrize(("sort", "key", "reverse"), [
     ("modified desc", lambda d: d["modified"], True),
     ("modified asc", lambda d: d["modified"], False),
-    ("title asc", lambda d: d["title"].casefold(), False),
-    ("title desc", lambda d: d["title"].casefold(), True),
+    ("title asc", lambda d: title_collation(d["title"]), False),
+    ("title desc", lambda d: title_collation(d["title"]), True),
     ("name asc", lambda d: d["name"], False),
 ])
 def test_sorting(shared_index: TantivyIndex, corpus: list[dict], sort: str, key, reverse: bool) -> None:
