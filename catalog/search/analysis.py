@@ -183,6 +183,6 @@ def title_collation(title: str) -> str:
     text = " ".join(unicodedata.normalize("NFKC", title).casefold().split())
     syllables = []
     for word in _segmenter().cut(text):              # each word then read with pypinyin's phrases
-        syllables += lazy_pinyin(word, style=Style.NORMAL, errors=lambda chars: [chars])
+        syllables += lazy_pinyin(word, style=Style.NORMAL, errors=lambda chars: chars)
     reading = " ".join(" ".join(syllables).split())
     return f"{reading}\x1e{text}"
