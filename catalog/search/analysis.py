@@ -19,6 +19,7 @@ import yaml
 import schemas
 
 SYNONYMS_PATH = Path(schemas.__file__).resolve().parent / "vocab" / "synonyms.yaml"
+PINYIN_PATH = Path(schemas.__file__).resolve().parent / "vocab" / "pinyin.tsv"
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
@@ -173,16 +174,46 @@ def expand_query(q: str) -> list[tuple[str, ...]]:
     return list(distinct.values())
 
 
+@lru_cache(maxsize=1)
+def _pinyin() -> tuple[dict[str, str], int]:
+    """(reading of each character and of each word read otherwise, the longest such word's length)."""
+    table: dict[str, str] = {}
+    for line in PINYIN_PATH.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            text, reading = line.split("\t")
+            table[text] = reading
+    return table, max(len(text) for text in table)
+
+
+def _reading(word: str, table: dict[str, str], longest: int) -> list[str]:
+    """A word's syllables, longest listed word first (长寿区 → 长寿 + 区); other characters
+    (Latin, digits) stay together as they are."""
+    out: list[str] = []
+    other = ""
+    i = 0
+    while i < len(word):
+        for n in range(min(longest, len(word) - i), 0, -1):
+            reading = table.get(word[i:i + n])
+            if reading is not None:
+                if other:
+                    out.append(other)
+                    other = ""
+                out.append(reading)
+                i += n
+                break
+        else:
+            other += word[i]
+            i += 1
+    return [*out, other] if other else out
+
+
 def title_collation(title: str) -> str:
     """A key that orders titles as Chinese readers expect: by their pinyin reading (toneless, syllable
     by syllable), Latin words and digits in their alphabetical place among the syllables; titles that
     read alike then by their characters.  The title is segmented first, so a character with several
     readings is read as in its word (长江 chang jiang, 市长 shi zhang)."""
-    from pypinyin import Style, lazy_pinyin  # (its dictionary is large: loaded by writers only)
-
     text = " ".join(unicodedata.normalize("NFKC", title).casefold().split())
-    syllables = []
-    for word in _segmenter().cut(text):              # each word then read with pypinyin's phrases
-        syllables += lazy_pinyin(word, style=Style.NORMAL, errors=lambda chars: chars)
+    table, longest = _pinyin()
+    syllables = [s for word in _segmenter().cut(text) for s in _reading(word, table, longest)]
     reading = " ".join(" ".join(syllables).split())
     return f"{reading}\x1e{text}"

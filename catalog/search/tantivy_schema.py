@@ -22,7 +22,14 @@ import yaml
 
 import schemas
 
-from .analysis import SYNONYMS_PATH, bigrams_normalized, normalize, segment_pieces, title_collation
+from .analysis import (
+    PINYIN_PATH,
+    SYNONYMS_PATH,
+    bigrams_normalized,
+    normalize,
+    segment_pieces,
+    title_collation,
+)
 from .base import FACET_FIELDS, microseconds
 
 # Bump whenever the fields or their analysis change: an index built by another version is rebuilt.
@@ -193,8 +200,7 @@ def analysis_stamp() -> str:
     """The schema version and a digest of every input of the analysis (vocabularies, synonyms and
     segmentation words, the segmenter's version): a stored document made under another stamp is stale."""
     digest = hashlib.sha256()
-    for path in (VOCAB / "themes.yaml", VOCAB / "districts.yaml", SYNONYMS_PATH):
+    for path in (VOCAB / "themes.yaml", VOCAB / "districts.yaml", SYNONYMS_PATH, PINYIN_PATH):
         digest.update(path.read_bytes())
-    for package in ("rjieba", "pypinyin"):
-        digest.update(importlib.metadata.version(package).encode())
+    digest.update(importlib.metadata.version("rjieba").encode())
     return f"{SCHEMA_VERSION}:{digest.hexdigest()[:32]}"
