@@ -205,61 +205,52 @@ def stale_documents(stamp: str | None = None) -> Any:
     return sa.or_(_D.search_doc.is_(None), _D.search_doc_version.is_(None), _D.search_doc_version != stamp)
 
 
-def stored_documents(session: Session, batch: int = 5000) -> Iterator[list[dict[str, Any] | str]]:
-    """Every live dataset's index document, in batches, in name order, as ``all_documents`` gives them
-    but mostly already analysed: the JSON text ``tantivy_schema.to_json`` would give (the stored
-    document plus readers worked out now).  A dataset without a current stored document comes as
-    its search document, to be analysed like any other."""
-    stamp = analysis_stamp()
-    manifests, carrying = _release_state(session)
-    stmt = (sa.select(_D.id, _D.org_id, _D.state, _D.private, _D.open_type, _D.share_type, _D.search_doc,
-                      _D.search_doc_version).where(_LIVE).order_by(_binary(_D.name, session)))
-    for chunk in _chunks(chain.from_iterable(_stream(session, stmt).partitions()), batch):
-        out: list[dict[str, Any] | str] = []
-        stale: dict[str, int] = {}
-        for ds_id, org_id, state, private, open_type, share_type, text, version in chunk:   # (a hot loop)
-            if text is None or version != stamp:
-                stale[ds_id] = len(out)
-                out.append(ds_id)
-                continue
-            readers = narrowed(f"org:{org_id}", readers_for(org_id, state, private, open_type, share_type),
-                               manifests.get(ds_id), ds_id in carrying)
-            out.append(with_distinct_readers(text, readers))
-        if stale:
-            for doc in documents(session, list(stale)):
-                out[stale.pop(doc["id"])] = doc
-            gone = set(stale.values())                   # deleted since the batch was read
-            out = [item for i, item in enumerate(out) if i not in gone]
-        yield out
+_STORED_COLUMNS = (_D.id, _D.org_id, _D.state, _D.private, _D.open_type, _D.share_type, _D.search_doc,
+                   _D.search_doc_version)
 
 
-def changed_documents(session: Session, ids: Sequence[str]) -> dict[str, dict[str, Any] | str]:
-    """Index documents of these datasets for an incremental update, by id, in name order (deleted
-    datasets are left out): the stored analysed text completed with today's readers (``to_json``
-    text), or, for a dataset without a current stored document, its search document, to be analysed
-    when indexed.  Every write stores its dataset's analysed document, so an update normally
-    analyses nothing."""
-    stamp = analysis_stamp()
-    rows = sorted(session.execute(sa.select(_D.id, _D.name, _D.org_id, _D.state, _D.private, _D.open_type,
-                                            _D.share_type, _D.search_doc, _D.search_doc_version)
-                                  .where(_D.id.in_(ids), _LIVE)),
-                  key=lambda r: r.name)                  # code points, as ``documents`` orders them
-    manifests, carrying = release_state(session, [r.id for r in rows])
+def _completed(session: Session, rows: Iterable[Any], stamp: str, manifests: dict[str, dict[str, Any]],
+               carrying: set[str]) -> dict[str, dict[str, Any] | str]:
+    """Index documents by id, in the rows' order, from rows of ``_STORED_COLUMNS``: the stored text
+    completed with the readers worked out now (the ``to_json`` text), or, where the stored document
+    is missing or was made under another analysis, the search document, to be analysed when indexed.
+    A dataset deleted since its row was read is left out."""
     out: dict[str, dict[str, Any] | str] = {}
-    for r in rows:
-        if r.search_doc is None or r.search_doc_version != stamp:
-            out[r.id] = {}                               # a place in the order, filled below
+    stale = []
+    for ds_id, org_id, state, private, open_type, share_type, text, version in rows:   # (a hot loop)
+        if text is None or version != stamp:
+            stale.append(ds_id)
+            out[ds_id] = {}                              # its place in the order, filled below
             continue
-        readers = narrowed(f"org:{r.org_id}", readers_for(r.org_id, r.state, r.private, r.open_type, r.share_type),
-                           manifests.get(r.id), r.id in carrying)
-        out[r.id] = with_distinct_readers(r.search_doc, readers)
-    stale = [ds_id for ds_id, doc in out.items() if not doc]
+        readers = narrowed(f"org:{org_id}", readers_for(org_id, state, private, open_type, share_type),
+                           manifests.get(ds_id), ds_id in carrying)
+        out[ds_id] = with_distinct_readers(text, readers)
     if stale:
         out.update((doc["id"], doc) for doc in documents(session, stale))
         for ds_id in stale:
-            if not out[ds_id]:                           # deleted between the two reads
+            if not out[ds_id]:
                 del out[ds_id]
     return out
+
+
+def stored_documents(session: Session, batch: int = 5000) -> Iterator[list[dict[str, Any] | str]]:
+    """Every live dataset's index document, in batches, in name order, as ``all_documents`` gives them
+    but mostly already analysed (see ``_completed``)."""
+    stamp = analysis_stamp()
+    manifests, carrying = _release_state(session)
+    stmt = sa.select(*_STORED_COLUMNS).where(_LIVE).order_by(_binary(_D.name, session))
+    for chunk in _chunks(chain.from_iterable(_stream(session, stmt).partitions()), batch):
+        yield list(_completed(session, chunk, stamp, manifests, carrying).values())
+
+
+def changed_documents(session: Session, ids: Sequence[str]) -> dict[str, dict[str, Any] | str]:
+    """Index documents of these datasets for an incremental update, by id, in name order, deleted ones
+    left out (see ``_completed``).  Every write stores its dataset's analysed document, so an update
+    normally analyses nothing."""
+    rows = sorted(session.execute(sa.select(*_STORED_COLUMNS, _D.name).where(_D.id.in_(ids), _LIVE)),
+                  key=lambda r: r.name)                  # code points, as ``documents`` orders them
+    manifests, carrying = release_state(session, [r.id for r in rows])
+    return _completed(session, (tuple(r)[:-1] for r in rows), analysis_stamp(), manifests, carrying)
 
 
 def fill_stored_documents(session: Session, batch: int = 2000,

@@ -58,6 +58,13 @@ def _assert_stored_current(catalog: Any) -> None:
             assert text is None and version is None
 
 
+def _stage_data_on_first(catalog: Any) -> None:
+    with catalog.write() as session:
+        ds = session.scalars(sa.select(Dataset).order_by(Dataset.name)).first()
+        session.add(StagedTable(resource_id=ds.resources[0].id, dataset_id=ds.id, blob_key="k", sha256="0" * 64,
+                                size=1, rows=1))
+
+
 def _results(catalog: Any) -> list[Any]:
     return [catalog.index.search(q) for q in QUERIES]
 
@@ -77,10 +84,7 @@ def test_stored_documents_equal_computed_after_every_kind_of_write(catalog: Any)
 
 def test_rebuild_reads_stored_documents_as_the_analysis_would_write_them(catalog: Any) -> None:
     _load_demo(catalog)
-    with catalog.write() as session:                      # narrows readers without a dataset write
-        ds = session.scalars(sa.select(Dataset).order_by(Dataset.name)).first()
-        session.add(StagedTable(resource_id=ds.resources[0].id, dataset_id=ds.id, blob_key="k", sha256="0" * 64,
-                                size=1, rows=1))
+    _stage_data_on_first(catalog)                         # narrows readers without a dataset write
     with catalog.read() as session:
         stored = [item for batch in stored_documents(session, batch=5) for item in batch]
         computed = [to_json(d) for batch in all_documents(session, batch=5) for d in batch]
@@ -122,10 +126,7 @@ def test_stale_or_missing_stored_documents_are_recomputed(catalog: Any) -> None:
 
 def test_incremental_update_reads_stored_documents_as_the_analysis_would_write_them(catalog: Any) -> None:
     _load_demo(catalog)
-    with catalog.write() as session:                      # narrows readers without a dataset write
-        ds = session.scalars(sa.select(Dataset).order_by(Dataset.name)).first()
-        session.add(StagedTable(resource_id=ds.resources[0].id, dataset_id=ds.id, blob_key="k", sha256="0" * 64,
-                                size=1, rows=1))
+    _stage_data_on_first(catalog)                         # narrows readers without a dataset write
     with catalog.write() as session:                      # one stale, one missing: analysed here
         names = list(session.scalars(sa.select(Dataset.name).order_by(Dataset.name)))
         session.execute(sa.update(Dataset).where(Dataset.name == names[1])
