@@ -50,7 +50,7 @@ def _known_fields() -> str:
     return ", ".join([*FIELDS, *KEY_FIELDS, *TIME_FIELDS, *TYPE_FIELDS])
 
 
-def _value_filter(name: str, value: str, param: str) -> Filter:
+def _value_filter(name: str, value: str) -> Filter:
     """One ``field:value`` condition on an exact-value field."""
     if name in TYPE_FIELDS:
         return AllOf(()) if value in ("dataset", "*") else AnyOf(())
@@ -87,14 +87,14 @@ def _field_filter(node: solr.Field, param: str) -> Filter:
     if isinstance(node.value, solr.Bounds):
         raise _bad(param, f"字段“{name}”不支持范围条件", f"Field {name!r} takes no range")
     if isinstance(node.value, str):
-        return _value_filter(name, node.value, param)
+        return _value_filter(name, node.value)
     return _values_filter(name, node.value, param)
 
 
 def _values_filter(name: str, node: solr.Node, param: str) -> Filter:
     """``tags:(a OR b -c)``: the field applied to every word of the group."""
     if isinstance(node, solr.Text):
-        return _value_filter(name, node.value, param)
+        return _value_filter(name, node.value)
     if isinstance(node, solr.Negated):
         return Not(_values_filter(name, node.part, param))
     if isinstance(node, solr.And | solr.Or):
